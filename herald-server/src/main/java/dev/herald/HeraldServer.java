@@ -1,0 +1,221 @@
+package dev.herald;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.herald.api.EventsApi;
+import dev.herald.api.Problem;
+import dev.herald.auth.ApiKeys;
+import dev.herald.auth.RoomAuthorizer;
+import dev.herald.auth.TokenVerifier;
+import dev.herald.bus.Bus;
+import dev.herald.bus.LocalBus;
+import dev.herald.config.DevCredentials;
+import dev.herald.config.HeraldConfig;
+import dev.herald.gateway.CloseReason;
+import dev.herald.gateway.Gateway;
+import dev.herald.gateway.engineio.EngineOptions;
+import dev.herald.gateway.engineio.EngineServer;
+import dev.herald.gateway.socketio.HeraldNamespace;
+import dev.herald.gateway.socketio.Namespace;
+import dev.herald.gateway.socketio.SocketIoServer;
+import dev.herald.gateway.sse.SseEndpoint;
+import dev.herald.gateway.ws.PlainWebSocketEndpoint;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Herald node: the HTTP server on one port with the Socket.IO, WebSocket and SSE gateway, the
+ * HTTP API and the ops endpoints, wired from a {@link HeraldConfig}. {@link #start} returns once the
+ * port is bound; {@link #drain} ends it the way SIGTERM does.
+ */
+public final class HeraldServer {
+  private static final Logger LOG = LoggerFactory.getLogger(HeraldServer.class);
+
+  private final HeraldConfig config;
+  private final Vertx vertx;
+  private final HeraldMetrics metrics;
+  private final Gateway gateway;
+  private final EngineServer socketIo;
+  private final PlainWebSocketEndpoint ws;
+  private final SseEndpoint sse;
+  private final EventsApi events;
+  private final Bus bus;
+  private HttpServer http;
+
+  private HeraldServer(HeraldConfig config, Vertx vertx) {
+    this.config = config;
+    this.vertx = vertx;
+    this.metrics = new HeraldMetrics();
+    HeraldConfig.Auth auth = config.auth();
+    TokenVerifier verifier = new TokenVerifier(auth.jwtSecret(), auth.jwtPublicKeyPem(), auth.jwksUrl());
+    ApiKeys apiKeys = new ApiKeys(auth.apiKeys());
+    RoomAuthorizer authorizer = new RoomAuthorizer(vertx, auth.roomHookUrl(), auth.roomHookCacheTtl());
+    this.bus = new LocalBus();
+    this.gateway = new Gateway(bus, metrics, authorizer, config);
+    HeraldNamespace app = new HeraldNamespace(vertx, gateway, verifier, metrics, config);
+    Map<String, Namespace> namespaces = Map.of("/", app, "/events", app);
+    this.socketIo = new EngineServer(new EngineOptions(config.engine(), config.limits().outboundBufferBytes()),
+        metrics, new SocketIoServer(namespaces, config.engine().connectTimeout().toMillis()));
+    this.ws = new PlainWebSocketEndpoint(vertx, gateway, verifier, metrics, config);
+    this.sse = new SseEndpoint(vertx, gateway, verifier, authorizer, metrics, config);
+    this.events = new EventsApi(gateway, apiKeys, metrics, config.limits());
+    metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
+  }
+
+  /**
+   * Starts a node: fills in generated development credentials where none are configured, binds the
+   * port and completes with the running server.
+   */
+  public static Future<HeraldServer> start(HeraldConfig configured) {
+    HeraldConfig config = configured;
+    if (configured.auth().apiKeys().isEmpty()
+        || configured.auth().jwtSecret() == null && configured.auth().jwtPublicKeyPem() == null
+        && configured.auth().jwksUrl() == null) {
+      DevCredentials dev = DevCredentials.loadOrCreate(configured.dataDir());
+      config = configured.withAuth(configured.auth().withDefaults(dev.jwtSecret(), dev.apiKey()));
+    }
+    Vertx vertx = Vertx.vertx();
+    HeraldServer server;
+    try {
+      server = new HeraldServer(config, vertx);
+    } catch (RuntimeException e) {
+      vertx.close();
+      return Future.failedFuture(e);
+    }
+    return server.listen();
+  }
+
+  private Future<HeraldServer> listen() {
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.port())
+        .setHost(config.host())
+        .setMaxWebSocketMessageSize(config.engine().maxPayload())
+        .setMaxWebSocketFrameSize(config.engine().maxPayload())
+        .setRegisterWebSocketWriteHandlers(false)
+        .setTcpNoDelay(true)
+        .setIdleTimeout((int) (config.engine().pingInterval().plus(config.engine().pingTimeout())
+            .plusSeconds(30).toSeconds()))
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    http = vertx.createHttpServer(options).requestHandler(this::route);
+    return http.listen().map(s -> this).onFailure(e -> vertx.close());
+  }
+
+  private void route(HttpServerRequest req) {
+    String path = req.path();
+    if (path.startsWith("/socket.io/")) {
+      socketIo.handle(req);
+    } else if (path.equals("/ws")) {
+      ws.handle(req);
+    } else if (path.equals("/api/stream") && req.method() == HttpMethod.GET) {
+      sse.handle(req);
+    } else if (path.equals("/api/events")) {
+      if (req.method() != HttpMethod.POST) {
+        req.response().putHeader("allow", "POST");
+        Problem.send(req.response(), 405, "Method Not Allowed", "use POST on /api/events");
+      } else {
+        events.handle(req);
+      }
+    } else if (path.equals("/health")) {
+      health(req);
+    } else if (path.equals("/metrics")) {
+      req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+    } else {
+      Problem.send(req.response(), 404, "Not Found", "no route for " + req.method() + " " + abbreviate(path));
+    }
+  }
+
+  private void health(HttpServerRequest req) {
+    boolean draining = gateway.isDraining();
+    String body = "{\"status\":\"" + (draining ? "DRAINING" : "UP") + "\",\"live\":true,\"ready\":" + !draining
+        + ",\"node\":\"" + config.nodeName() + "\",\"connections\":" + gateway.sessionCount() + "}";
+    req.response().setStatusCode(draining ? 503 : 200).putHeader("content-type", "application/json").end(body);
+  }
+
+  /** The bound port (useful when configured with port 0). */
+  public int port() {
+    return http.actualPort();
+  }
+
+  public HeraldConfig config() {
+    return config;
+  }
+
+  public HeraldMetrics metrics() {
+    return metrics;
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** A user token signed with the node's HS256 secret, for development and tests. */
+  public String devToken(String sub, String tenant, List<String> rooms, Duration validFor) {
+    return signToken(config.auth().jwtSecret(), sub, tenant, rooms, validFor);
+  }
+
+  /** Signs an HS256 user token. */
+  public static String signToken(String secret, String sub, String tenant, List<String> rooms, Duration validFor) {
+    try {
+      JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(sub)
+          .issueTime(new Date()).expirationTime(Date.from(Instant.now().plus(validFor)));
+      if (tenant != null) {
+        claims.claim("tid", tenant);
+      }
+      if (rooms != null && !rooms.isEmpty()) {
+        claims.claim("rooms", rooms);
+      }
+      SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+      jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign a token with the configured secret", e);
+    }
+  }
+
+  /**
+   * Drains the node: refuses new connections, tells every client to reconnect (Socket.IO and
+   * /ws close with 1001, SSE streams end), then closes the port. Completes within the drain timeout.
+   */
+  public Future<Void> drain() {
+    LOG.info("[{}] draining: {} sessions", config.nodeName(), gateway.sessionCount());
+    gateway.startDraining();
+    socketIo.drain();
+    gateway.closeAll(CloseReason.SERVER_SHUTDOWN);
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+    vertx.setPeriodic(50, t -> {
+      if (gateway.sessionCount() == 0 && socketIo.size() == 0 || System.nanoTime() - deadline > 0) {
+        vertx.cancelTimer(t);
+        done.complete();
+      }
+    });
+    return done.future().compose(v -> close());
+  }
+
+  /** Closes the port and every connection at once. */
+  public Future<Void> close() {
+    bus.close();
+    return http.close().transform(ar -> vertx.close());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.herald.api;
+
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/** Reads request bodies with a size limit: past it, the request is answered 413 and the rest ignored. */
+final class Bodies {
+  private Bodies() {}
+
+  static void read(HttpServerRequest req, int max, HeraldMetrics metrics, Handler<Buffer> onBody) {
+    String length = req.getHeader("content-length");
+    if (length != null) {
+      long n;
+      try {
+        n = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        n = Long.MAX_VALUE;
+      }
+      if (n > max) {
+        metrics.refused("body_too_large");
+        req.response().putHeader("connection", "close");
+        Problem.tooLarge(req.response(), "request body is " + n + " bytes; the limit is " + max);
+        return;
+      }
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] tooLarge = {false};
+    req.handler(chunk -> {
+      if (tooLarge[0]) {
+        return;
+      }
+      if (body.length() + chunk.length() > max) {
+        tooLarge[0] = true;
+        metrics.refused("body_too_large");
+        req.response().putHeader("connection", "close");
+        Problem.tooLarge(req.response(), "request body exceeds the limit of " + max + " bytes");
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.endHandler(v -> {
+      if (!tooLarge[0]) {
+        onBody.handle(body);
+      }
+    });
+  }
+}

@@ -1,0 +1,48 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * RFC 9457 problem details, the body of every HTTP error Herald answers:
+ * {@code {type, title, status, detail}} as {@code application/problem+json}.
+ */
+public final class Problem {
+  private Problem() {}
+
+  /** Ends {@code response} with a problem of {@code status}. */
+  public static void send(HttpServerResponse response, int status, String title, String detail) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    ObjectNode body = JsonNodeFactory.instance.objectNode()
+        .put("type", "https://herald.dev/problems/" + title.toLowerCase().replace(' ', '-'))
+        .put("title", title)
+        .put("status", status)
+        .put("detail", detail);
+    response.setStatusCode(status).putHeader("content-type", "application/problem+json").end(body.toString());
+  }
+
+  public static void badRequest(HttpServerResponse r, String detail) {
+    send(r, 400, "Bad Request", detail);
+  }
+
+  public static void unauthorized(HttpServerResponse r, String detail) {
+    r.putHeader("www-authenticate", "Bearer");
+    send(r, 401, "Unauthorized", detail);
+  }
+
+  public static void forbidden(HttpServerResponse r, String detail) {
+    send(r, 403, "Forbidden", detail);
+  }
+
+  public static void tooLarge(HttpServerResponse r, String detail) {
+    send(r, 413, "Content Too Large", detail);
+  }
+
+  public static void unavailable(HttpServerResponse r, String detail) {
+    r.putHeader("retry-after", "5");
+    send(r, 503, "Service Unavailable", detail);
+  }
+}

@@ -1,0 +1,265 @@
+package dev.herald.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Herald's whole configuration, read once at start from environment variables and never changed
+ * afterwards. Every setting is validated here; a bad value fails start-up with a message that names
+ * the variable, the value and the fix.
+ *
+ * @param port HTTP, WebSocket and SSE port ({@code HERALD_PORT})
+ * @param host address to bind ({@code HERALD_HOST})
+ * @param nodeName name printed at the start of every log line and reported by /health
+ * @param dataDir where generated credentials (and, later, embedded state) live
+ * @param auth token and API key settings
+ * @param engine Engine.IO transport settings
+ * @param limits protections applied to every connection
+ * @param recovery the window within which a dropped client gets what it missed
+ * @param drainTimeout how long SIGTERM waits for clients to leave before exiting
+ */
+public record HeraldConfig(
+    int port,
+    String host,
+    String nodeName,
+    Path dataDir,
+    Auth auth,
+    Engine engine,
+    Limits limits,
+    Recovery recovery,
+    Duration drainTimeout,
+    String databaseUrl,
+    String redisUrl) {
+
+  /** JWT and API key settings. Secrets left null here are generated into the data directory. */
+  public record Auth(
+      String jwtSecret,
+      String jwtPublicKeyPem,
+      String jwksUrl,
+      List<String> apiKeys,
+      String roomHookUrl,
+      Duration roomHookCacheTtl) {
+    public Auth {
+      apiKeys = List.copyOf(apiKeys);
+      if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        throw new ConfigException("HERALD_JWT_SECRET must be at least 32 bytes for HS256, was "
+            + jwtSecret.length() + " characters; use a longer random secret");
+      }
+    }
+
+    /** A copy with the generated development credentials filled in where none were configured. */
+    public Auth withDefaults(String generatedSecret, String generatedKey) {
+      boolean noVerifier = jwtSecret == null && jwtPublicKeyPem == null && jwksUrl == null;
+      return new Auth(noVerifier ? generatedSecret : jwtSecret, jwtPublicKeyPem, jwksUrl,
+          apiKeys.isEmpty() ? List.of(generatedKey) : apiKeys, roomHookUrl, roomHookCacheTtl);
+    }
+  }
+
+  /**
+   * Engine.IO settings, named as in the Engine.IO server's options.
+   *
+   * @param corsOrigins allowed browser origins; {@code *} allows any
+   */
+  public record Engine(
+      Duration pingInterval,
+      Duration pingTimeout,
+      int maxPayload,
+      Duration connectTimeout,
+      Duration upgradeTimeout,
+      List<String> corsOrigins) {
+    public Engine {
+      corsOrigins = List.copyOf(corsOrigins);
+      positive("HERALD_PING_INTERVAL_MS", pingInterval.toMillis());
+      positive("HERALD_PING_TIMEOUT_MS", pingTimeout.toMillis());
+      positive("HERALD_MAX_PAYLOAD_BYTES", maxPayload);
+      positive("HERALD_CONNECT_TIMEOUT_MS", connectTimeout.toMillis());
+      positive("HERALD_UPGRADE_TIMEOUT_MS", upgradeTimeout.toMillis());
+    }
+
+    public boolean allowsOrigin(String origin) {
+      return origin == null || corsOrigins.contains("*") || corsOrigins.contains(origin);
+    }
+  }
+
+  /**
+   * Protections for every connection.
+   *
+   * @param messagesPerSecond inbound token-bucket refill rate per connection
+   * @param burst inbound token-bucket size per connection
+   * @param maxRefusedInARow refused inbound messages in a row after which the client is disconnected
+   * @param maxConnectionsPerUser live connections one user may hold on this node
+   * @param outboundBufferBytes bytes queued for a client that does not read before it is disconnected
+   * @param maxHttpBodyBytes largest accepted HTTP request body
+   * @param maxEventBytes largest accepted event data (serialized JSON)
+   * @param handshakeTimeout time a new connection has to authenticate
+   */
+  public record Limits(
+      double messagesPerSecond,
+      int burst,
+      int maxRefusedInARow,
+      int maxConnectionsPerUser,
+      int outboundBufferBytes,
+      int maxHttpBodyBytes,
+      int maxEventBytes,
+      Duration handshakeTimeout) {
+    public Limits {
+      positive("HERALD_RATE_LIMIT_PER_SECOND", messagesPerSecond);
+      positive("HERALD_RATE_LIMIT_BURST", burst);
+      positive("HERALD_RATE_LIMIT_MAX_REFUSED", maxRefusedInARow);
+      positive("HERALD_MAX_CONNECTIONS_PER_USER", maxConnectionsPerUser);
+      positive("HERALD_OUTBOUND_BUFFER_BYTES", outboundBufferBytes);
+      positive("HERALD_MAX_HTTP_BODY_BYTES", maxHttpBodyBytes);
+      positive("HERALD_MAX_EVENT_BYTES", maxEventBytes);
+      positive("HERALD_HANDSHAKE_TIMEOUT_MS", handshakeTimeout.toMillis());
+    }
+  }
+
+  /** How long and how much a node keeps so that dropped clients can resume. */
+  public record Recovery(Duration window, int maxEvents) {
+    public Recovery {
+      positive("HERALD_RECOVERY_WINDOW_MS", window.toMillis());
+      positive("HERALD_RECOVERY_MAX_EVENTS", maxEvents);
+    }
+  }
+
+  public HeraldConfig {
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("HERALD_PORT must be 0-65535 (0 picks a free port), was " + port);
+    }
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(recovery, "recovery");
+  }
+
+  /** Reads the configuration from environment variables; unset ones take their defaults. */
+  public static HeraldConfig fromEnv(Map<String, String> env) {
+    EnvReader r = new EnvReader(env);
+    return new HeraldConfig(
+        r.integer("HERALD_PORT", 8080),
+        r.string("HERALD_HOST", "0.0.0.0"),
+        r.string("HERALD_NODE_NAME", "herald-1"),
+        Path.of(r.string("HERALD_DATA_DIR", "./herald-data")),
+        new Auth(
+            r.string("HERALD_JWT_SECRET", null),
+            r.string("HERALD_JWT_PUBLIC_KEY", null),
+            r.string("HERALD_JWT_JWKS_URL", null),
+            r.list("HERALD_API_KEYS"),
+            r.string("HERALD_ROOM_HOOK_URL", null),
+            r.millis("HERALD_ROOM_HOOK_CACHE_MS", 30_000)),
+        new Engine(
+            r.millis("HERALD_PING_INTERVAL_MS", 25_000),
+            r.millis("HERALD_PING_TIMEOUT_MS", 20_000),
+            r.integer("HERALD_MAX_PAYLOAD_BYTES", 1_000_000),
+            r.millis("HERALD_CONNECT_TIMEOUT_MS", 45_000),
+            r.millis("HERALD_UPGRADE_TIMEOUT_MS", 10_000),
+            r.list("HERALD_CORS_ORIGINS").isEmpty() ? List.of("*") : r.list("HERALD_CORS_ORIGINS")),
+        new Limits(
+            r.decimal("HERALD_RATE_LIMIT_PER_SECOND", 50),
+            r.integer("HERALD_RATE_LIMIT_BURST", 100),
+            r.integer("HERALD_RATE_LIMIT_MAX_REFUSED", 20),
+            r.integer("HERALD_MAX_CONNECTIONS_PER_USER", 100),
+            r.integer("HERALD_OUTBOUND_BUFFER_BYTES", 1 << 20),
+            r.integer("HERALD_MAX_HTTP_BODY_BYTES", 1 << 20),
+            r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024),
+            r.millis("HERALD_HANDSHAKE_TIMEOUT_MS", 10_000)),
+        new Recovery(
+            r.millis("HERALD_RECOVERY_WINDOW_MS", 120_000),
+            r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000)),
+        r.millis("HERALD_DRAIN_TIMEOUT_MS", 10_000),
+        r.string("HERALD_DATABASE_URL", null),
+        r.string("HERALD_REDIS_URL", null));
+  }
+
+  /** The defaults, as a fresh machine gets them. */
+  public static HeraldConfig defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public HeraldConfig withPort(int newPort) {
+    return new HeraldConfig(newPort, host, nodeName, dataDir, auth, engine, limits, recovery,
+        drainTimeout, databaseUrl, redisUrl);
+  }
+
+  public HeraldConfig withAuth(Auth newAuth) {
+    return new HeraldConfig(port, host, nodeName, dataDir, newAuth, engine, limits, recovery,
+        drainTimeout, databaseUrl, redisUrl);
+  }
+
+  public HeraldConfig withEngine(Engine newEngine) {
+    return new HeraldConfig(port, host, nodeName, dataDir, auth, newEngine, limits, recovery,
+        drainTimeout, databaseUrl, redisUrl);
+  }
+
+  public HeraldConfig withLimits(Limits newLimits) {
+    return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, newLimits, recovery,
+        drainTimeout, databaseUrl, redisUrl);
+  }
+
+  public HeraldConfig withDataDir(Path newDataDir) {
+    return new HeraldConfig(port, host, nodeName, newDataDir, auth, engine, limits, recovery,
+        drainTimeout, databaseUrl, redisUrl);
+  }
+
+  private static void positive(String name, double value) {
+    if (!(value > 0)) {
+      throw new ConfigException(name + " must be positive, was " + value);
+    }
+  }
+
+  /** Parses typed values out of the environment, naming the variable in every error. */
+  private record EnvReader(Map<String, String> env) {
+    String string(String name, String fallback) {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    int integer(String name, int fallback) {
+      String v = string(name, null);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + " must be a whole number, was '" + v + "'");
+      }
+    }
+
+    double decimal(String name, double fallback) {
+      String v = string(name, null);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        return Double.parseDouble(v);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + " must be a number, was '" + v + "'");
+      }
+    }
+
+    Duration millis(String name, long fallback) {
+      String v = string(name, null);
+      if (v == null) {
+        return Duration.ofMillis(fallback);
+      }
+      try {
+        return Duration.ofMillis(Long.parseLong(v));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + " must be a number of milliseconds, was '" + v + "'");
+      }
+    }
+
+    List<String> list(String name) {
+      String v = string(name, null);
+      if (v == null) {
+        return List.of();
+      }
+      return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.herald.conformance;
+
+import dev.herald.config.HeraldConfig;
+import dev.herald.gateway.engineio.EngineOptions;
+import dev.herald.gateway.engineio.EngineServer;
+import dev.herald.gateway.engineio.EngineSocket;
+import dev.herald.gateway.socketio.Namespace;
+import dev.herald.gateway.socketio.SocketIoServer;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the official protocol test suites (socket.io monorepo, docs/engine.io-protocol/v4-test-suite
+ * and docs/socket.io-protocol/v5-test-suite) expect on one port: {@code /engine.io/} echoing every
+ * message, {@code /socket.io/} with their test application, pingInterval 300, pingTimeout 200,
+ * maxPayload 1000000, connectTimeout 1000, any origin.
+ */
+public final class ConformanceServer {
+  private ConformanceServer() {}
+
+  /** The settings the suites assume. */
+  public static HeraldConfig.Engine engineSettings() {
+    return new HeraldConfig.Engine(Duration.ofMillis(300), Duration.ofMillis(200), 1_000_000,
+        Duration.ofMillis(1_000), Duration.ofMillis(10_000), List.of("*"));
+  }
+
+  /** Starts the conformance endpoints on {@code port} (0 picks one) and completes with the server. */
+  public static Future<HttpServer> start(int port) {
+    Vertx vertx = Vertx.vertx();
+    HeraldMetrics metrics = new HeraldMetrics();
+    EngineOptions options = new EngineOptions(engineSettings(), 16 * 1024 * 1024);
+    EngineServer echo = new EngineServer(options, metrics, ConformanceServer::echo);
+    Map<String, Namespace> namespaces = Map.of(
+        "/", new ConformanceNamespace(true), "/custom", new ConformanceNamespace(false));
+    EngineServer socketIo = new EngineServer(options, metrics, new SocketIoServer(namespaces, 1_000));
+    HttpServerOptions http = new HttpServerOptions().setPort(port)
+        .setMaxWebSocketMessageSize(1_000_000).setMaxWebSocketFrameSize(1_000_000);
+    return vertx.createHttpServer(http).requestHandler(req -> {
+      if (req.path().startsWith("/engine.io/")) {
+        echo.handle(req);
+      } else if (req.path().startsWith("/socket.io/")) {
+        socketIo.handle(req);
+      } else {
+        req.response().setStatusCode(404).end();
+      }
+    }).listen().onSuccess(s -> System.out.println(
+        "Herald conformance endpoints on http://localhost:" + s.actualPort() + "/engine.io/ and /socket.io/"));
+  }
+
+  private static void echo(EngineSocket socket, EngineServer.Handshake handshake) {
+    socket.setHandler(new EngineSocket.Handler() {
+      @Override
+      public void onMessage(String text) {
+        socket.send(text);
+      }
+
+      @Override
+      public void onBinary(Buffer data) {
+        socket.sendBinary(data);
+      }
+
+      @Override
+      public void onClose(String reason) {
+        // nothing to release
+      }
+    });
+  }
+}

@@ -1,0 +1,264 @@
+package dev.herald.gateway;
+
+import dev.herald.auth.RoomAuthorizer;
+import dev.herald.bus.Bus;
+import dev.herald.bus.Publication;
+import dev.herald.config.HeraldConfig;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Future;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The heart of the gateway: which sessions are connected, which rooms they are in, and the fan-out
+ * of publications to them. Transports register sessions here; the HTTP API publishes here.
+ *
+ * <p>Threads: membership maps are concurrent. Dispatch of one publication (log append and hand-off
+ * to every member) happens under {@link #dispatchLock}, as does a resume (joining rooms and reading
+ * the log), so a resuming client misses nothing and sees nothing twice. Hand-off is cheap: sessions
+ * queue the write onto their own event loop.
+ */
+public final class Gateway {
+  private final Bus bus;
+  private final HeraldMetrics metrics;
+  private final RoomAuthorizer authorizer;
+  private final int maxConnectionsPerUser;
+  private final Map<RoomKey, Set<Session>> members = new ConcurrentHashMap<>();
+  private final Map<Session, Set<RoomKey>> sessions = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
+  private final Object dispatchLock = new Object();
+  private final EventLog log;
+  private volatile boolean draining;
+
+  public Gateway(Bus bus, HeraldMetrics metrics, RoomAuthorizer authorizer, HeraldConfig config) {
+    this.bus = bus;
+    this.metrics = metrics;
+    this.authorizer = authorizer;
+    this.maxConnectionsPerUser = config.limits().maxConnectionsPerUser();
+    this.log = new EventLog(newEpoch(), config.recovery().maxEvents(), config.recovery().window().toMillis());
+    bus.subscribe(this::dispatch);
+    metrics.gauge("herald_rooms", "Rooms with at least one member on this node", members::size);
+  }
+
+  /**
+   * Adds a session and joins it to {@code user:<sub>} and {@code tenant:<tid>}. Returns false, and
+   * adds nothing, when the user already holds the maximum number of connections or the node drains.
+   */
+  public boolean register(Session session) {
+    return register(session, true);
+  }
+
+  /**
+   * Adds a session; with {@code joinAutomaticRooms} false it joins no room yet, because a
+   * {@link #resume} follows that joins them together with the replay.
+   */
+  public boolean register(Session session, boolean joinAutomaticRooms) {
+    if (draining) {
+      metrics.refused("draining");
+      return false;
+    }
+    String userKey = session.identity().tenantId() + '\u0000' + session.identity().userId();
+    AtomicInteger count = perUser.computeIfAbsent(userKey, k -> new AtomicInteger());
+    if (count.incrementAndGet() > maxConnectionsPerUser) {
+      count.decrementAndGet();
+      metrics.refused("connection_limit");
+      return false;
+    }
+    sessions.put(session, ConcurrentHashMap.newKeySet());
+    metrics.connectionOpened(session.transport());
+    if (joinAutomaticRooms) {
+      for (String room : session.identity().automaticRooms()) {
+        joinAuthorized(session, room);
+      }
+    }
+    return true;
+  }
+
+  /** Removes a session from every room. Idempotent. */
+  public void unregister(Session session) {
+    Set<RoomKey> rooms = sessions.remove(session);
+    if (rooms == null) {
+      return;
+    }
+    for (RoomKey key : rooms) {
+      removeMember(key, session);
+    }
+    String userKey = session.identity().tenantId() + '\u0000' + session.identity().userId();
+    perUser.computeIfPresent(userKey, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    metrics.connectionClosed(session.transport());
+  }
+
+  /** Joins {@code room} when the user is allowed to; the decision says why not otherwise. */
+  public Future<RoomAuthorizer.Decision> join(Session session, String room) {
+    return authorizer.authorize(session.identity(), room).map(decision -> {
+      if (decision.allowed()) {
+        if (!joinAuthorized(session, room)) {
+          metrics.refused("room_join");
+          return new RoomAuthorizer.Decision(false, "connection closed");
+        }
+      } else {
+        metrics.refused("room_join");
+      }
+      return decision;
+    });
+  }
+
+  /** Joins a room whose authorization was already decided. False when the session is gone. */
+  public boolean joinAuthorized(Session session, String room) {
+    Set<RoomKey> rooms = sessions.get(session);
+    if (rooms == null) {
+      return false;
+    }
+    RoomKey key = new RoomKey(session.identity().tenantId(), room);
+    rooms.add(key);
+    members.compute(key, (k, set) -> {
+      Set<Session> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+      s.add(session);
+      return s;
+    });
+    return true;
+  }
+
+  /** Leaves {@code room}; the automatic rooms cannot be left. Returns whether it was a member. */
+  public boolean leave(Session session, String room) {
+    if (session.identity().automaticRooms().contains(room)) {
+      return false;
+    }
+    Set<RoomKey> rooms = sessions.get(session);
+    RoomKey key = new RoomKey(session.identity().tenantId(), room);
+    if (rooms == null || !rooms.remove(key)) {
+      return false;
+    }
+    removeMember(key, session);
+    return true;
+  }
+
+  /** The rooms {@code session} is in, by name. */
+  public List<String> roomsOf(Session session) {
+    Set<RoomKey> rooms = sessions.get(session);
+    return rooms == null ? List.of() : rooms.stream().map(RoomKey::room).sorted().toList();
+  }
+
+  /** Publishes an event to rooms of one tenant, on every node. */
+  public void publish(String tenant, List<String> rooms, String event, String dataJson) {
+    metrics.published();
+    bus.publish(new Publication(tenant, rooms, event, dataJson, System.nanoTime()));
+  }
+
+  /** The offset a client that has seen nothing yet resumes from. */
+  public String currentOffset() {
+    synchronized (dispatchLock) {
+      return log.epoch() + "-" + log.lastId();
+    }
+  }
+
+  /**
+   * Joins the automatic rooms and {@code rooms} and hands the session, in order, every logged event
+   * after {@code offset} that was published to one of its rooms; atomically with respect to
+   * dispatch, so nothing is missed or doubled. Returns false when the offset is unknown or too old
+   * for the log: then only the automatic rooms are joined and the caller starts the client afresh.
+   */
+  public boolean resume(Session session, Collection<String> rooms, String offset) {
+    synchronized (dispatchLock) {
+      for (String room : session.identity().automaticRooms()) {
+        joinAuthorized(session, room);
+      }
+      Optional<Long> after = log.idOf(offset);
+      if (after.isEmpty()) {
+        return false;
+      }
+      Optional<List<RoomEvent>> missed = log.after(after.get(), System.currentTimeMillis());
+      if (missed.isEmpty()) {
+        return false;
+      }
+      for (String room : rooms) {
+        joinAuthorized(session, room);
+      }
+      Set<RoomKey> joined = sessions.get(session);
+      for (RoomEvent e : missed.get()) {
+        if (e.tenant().equals(session.identity().tenantId()) && inAnyRoom(joined, e)) {
+          session.deliver(e);
+        }
+      }
+      return true;
+    }
+  }
+
+  /** Number of registered sessions on this node. */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** Refuses new sessions from now on (start of a drain). */
+  public void startDraining() {
+    draining = true;
+  }
+
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** Closes every session with {@code reason}. */
+  public void closeAll(CloseReason reason) {
+    for (Session s : new ArrayList<>(sessions.keySet())) {
+      s.close(reason);
+    }
+  }
+
+  private void dispatch(Publication publication) {
+    synchronized (dispatchLock) {
+      RoomEvent event = log.append(publication, System.currentTimeMillis());
+      List<String> rooms = publication.rooms();
+      if (rooms.size() == 1) {
+        Set<Session> inRoom = members.get(new RoomKey(publication.tenant(), rooms.get(0)));
+        if (inRoom != null) {
+          for (Session s : inRoom) {
+            s.deliver(event);
+          }
+        }
+        return;
+      }
+      Set<Session> seen = new HashSet<>();
+      for (String room : rooms) {
+        Set<Session> inRoom = members.get(new RoomKey(publication.tenant(), room));
+        if (inRoom != null) {
+          for (Session s : inRoom) {
+            if (seen.add(s)) {
+              s.deliver(event);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean inAnyRoom(Set<RoomKey> joined, RoomEvent e) {
+    for (String room : e.rooms()) {
+      if (joined.contains(new RoomKey(e.tenant(), room))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void removeMember(RoomKey key, Session session) {
+    members.computeIfPresent(key, (k, set) -> {
+      set.remove(session);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  private static String newEpoch() {
+    byte[] b = new byte[4];
+    new SecureRandom().nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.herald.gateway;
+
+import dev.herald.bus.Publication;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * A publication as this node logged it: with its position in the node's event log, which clients
+ * use to resume ({@link #offset()}). Encodings are computed once per wire format and shared by
+ * every receiving session.
+ */
+public final class RoomEvent {
+  private final long id;
+  private final String offset;
+  private final Publication publication;
+  private final long timestampMillis;
+  private final ConcurrentHashMap<Object, Object> encodings = new ConcurrentHashMap<>(4);
+
+  RoomEvent(long id, String epoch, Publication publication, long timestampMillis) {
+    this.id = id;
+    this.offset = epoch + "-" + id;
+    this.publication = publication;
+    this.timestampMillis = timestampMillis;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  /** The resume position clients hold: {@code <epoch>-<id>}. */
+  public String offset() {
+    return offset;
+  }
+
+  public String tenant() {
+    return publication.tenant();
+  }
+
+  public java.util.List<String> rooms() {
+    return publication.rooms();
+  }
+
+  public String event() {
+    return publication.event();
+  }
+
+  public String dataJson() {
+    return publication.dataJson();
+  }
+
+  public long publishedAtNanos() {
+    return publication.publishedAtNanos();
+  }
+
+  public long timestampMillis() {
+    return timestampMillis;
+  }
+
+  /**
+   * The encoding of this event under {@code key}, computed by {@code encoder} the first time any
+   * session asks for it. Keys are the encoders' own constants (a format, or a format and namespace).
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T encoded(Object key, Function<RoomEvent, T> encoder) {
+    Object cached = encodings.get(key);
+    if (cached == null) {
+      cached = encoder.apply(this);
+      encodings.putIfAbsent(key, cached);
+    }
+    return (T) cached;
+  }
+}

@@ -1,0 +1,187 @@
+package dev.herald.gateway.sse;
+
+import dev.herald.api.HttpAuth;
+import dev.herald.api.Problem;
+import dev.herald.auth.AuthException;
+import dev.herald.auth.Identity;
+import dev.herald.auth.RoomAuthorizer;
+import dev.herald.auth.TokenVerifier;
+import dev.herald.config.HeraldConfig;
+import dev.herald.gateway.CloseReason;
+import dev.herald.gateway.Gateway;
+import dev.herald.gateway.RoomEvent;
+import dev.herald.gateway.Session;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code GET /api/stream}: Server-Sent Events (WHATWG HTML, "Server-sent events") for clients that
+ * cannot hold a WebSocket. Each event is {@code id: <offset>}, {@code event: <name>},
+ * {@code data: <json>}; a reconnecting EventSource sends {@code Last-Event-ID} and receives what it
+ * missed within the recovery window, or an {@code herald:reset} event when that position is lost.
+ * Extra rooms come as {@code ?rooms=a,b} and are authorized like joins.
+ */
+public final class SseEndpoint {
+  private static final long HEARTBEAT_MILLIS = 15_000;
+
+  private final Vertx vertx;
+  private final Gateway gateway;
+  private final TokenVerifier verifier;
+  private final RoomAuthorizer authorizer;
+  private final HeraldMetrics metrics;
+  private final HeraldConfig config;
+
+  public SseEndpoint(Vertx vertx, Gateway gateway, TokenVerifier verifier, RoomAuthorizer authorizer,
+      HeraldMetrics metrics, HeraldConfig config) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.verifier = verifier;
+    this.authorizer = authorizer;
+    this.metrics = metrics;
+    this.config = config;
+  }
+
+  public void handle(HttpServerRequest req) {
+    if (gateway.isDraining()) {
+      Problem.unavailable(req.response(), "server shutting down");
+      return;
+    }
+    String roomsParam = req.getParam("rooms");
+    List<String> rooms = roomsParam == null || roomsParam.isBlank() ? List.of()
+        : Arrays.stream(roomsParam.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (rooms.size() > 100) {
+      Problem.badRequest(req.response(), "at most 100 rooms per stream");
+      return;
+    }
+    String lastEventId = req.getHeader("last-event-id") != null ? req.getHeader("last-event-id")
+        : req.getParam("lastEventId");
+    verifier.verifyAsync(vertx, HttpAuth.userToken(req)).onComplete(ar -> {
+      if (ar.failed()) {
+        metrics.refused("unauthorized");
+        Problem.unauthorized(req.response(),
+            ar.cause() instanceof AuthException ? ar.cause().getMessage() : "token could not be verified");
+        return;
+      }
+      Identity identity = ar.result();
+      List<Future<RoomAuthorizer.Decision>> decisions = new ArrayList<>();
+      for (String r : rooms) {
+        decisions.add(authorizer.authorize(identity, r));
+      }
+      Future.join(decisions).onComplete(done -> {
+        for (int i = 0; i < rooms.size(); i++) {
+          RoomAuthorizer.Decision d = decisions.get(i).result();
+          if (d == null || !d.allowed()) {
+            metrics.refused("room_join");
+            Problem.forbidden(req.response(), d == null ? "authorization failed for " + rooms.get(i) : d.reason());
+            return;
+          }
+        }
+        open(req.response(), identity, rooms, lastEventId);
+      });
+    });
+  }
+
+  private void open(HttpServerResponse resp, Identity identity, List<String> rooms, String lastEventId) {
+    SseSession session = new SseSession(resp, identity);
+    boolean resuming = lastEventId != null;
+    if (!gateway.register(session, !resuming)) {
+      Problem.send(resp, 429, "Too Many Requests",
+          "too many connections for this user (limit " + config.limits().maxConnectionsPerUser() + ")");
+      return;
+    }
+    resp.setChunked(true)
+        .putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("cache-control", "no-cache")
+        .putHeader("x-accel-buffering", "no");
+    resp.write("retry: 1000\n: connected " + session.id + "\n\n");
+    resp.closeHandler(v -> session.onClosed());
+    resp.exceptionHandler(e -> { });
+    if (resuming) {
+      if (!gateway.resume(session, rooms, lastEventId)) {
+        session.write("event: herald:reset\ndata: {\"recovered\":false}\n\n");
+        for (String r : rooms) {
+          gateway.joinAuthorized(session, r);
+        }
+      }
+    } else {
+      for (String r : rooms) {
+        gateway.joinAuthorized(session, r);
+      }
+    }
+    session.heartbeat = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> session.write(": ping\n\n"));
+  }
+
+  /** One SSE stream. Writes are thread-safe (Vert.x hops to the connection's loop). */
+  private final class SseSession implements Session {
+    private final HttpServerResponse resp;
+    private final Identity identity;
+    private final String id = UUID.randomUUID().toString();
+    private volatile boolean closed;
+    private long heartbeat = -1;
+
+    SseSession(HttpServerResponse resp, Identity identity) {
+      this.resp = resp;
+      this.identity = identity;
+      resp.setWriteQueueMaxSize(config.limits().outboundBufferBytes());
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public Identity identity() {
+      return identity;
+    }
+
+    @Override
+    public String transport() {
+      return "sse";
+    }
+
+    @Override
+    public boolean deliver(RoomEvent event) {
+      if (closed) {
+        return false;
+      }
+      if (resp.writeQueueFull()) {
+        metrics.refused("slow_consumer");
+        close(CloseReason.SLOW_CONSUMER);
+        return false;
+      }
+      metrics.delivered(event.publishedAtNanos());
+      metrics.messageOut("sse");
+      write(event.encoded("sse", e -> "id: " + e.offset() + "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n"));
+      return true;
+    }
+
+    void write(String chunk) {
+      if (!closed) {
+        resp.write(chunk);
+      }
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+      if (!closed) {
+        closed = true;
+        resp.end();
+        onClosed();
+      }
+    }
+
+    void onClosed() {
+      closed = true;
+      vertx.cancelTimer(heartbeat);
+      gateway.unregister(this);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.herald.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's Prometheus metrics. Every method is thread-safe and cheap enough for the delivery
+ * path: meters are created once per label value and reused.
+ */
+public final class HeraldMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+  private final Map<String, Counter> messagesIn = new ConcurrentHashMap<>();
+  private final Map<String, Counter> messagesOut = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+  private final Timer deliveryLatency;
+  private final Counter published;
+
+  public HeraldMetrics() {
+    deliveryLatency = Timer.builder("herald_publish_delivery")
+        .description("Time from publish to the write of the event to a client connection")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+    published = Counter.builder("herald_events_published").description("Events published to rooms")
+        .register(registry);
+  }
+
+  /** Registers a gauge read from {@code value} at scrape time. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  public void connectionOpened(String transport) {
+    connectionsOf(transport).incrementAndGet();
+  }
+
+  public void connectionClosed(String transport) {
+    connectionsOf(transport).decrementAndGet();
+  }
+
+  public int connections(String transport) {
+    return connectionsOf(transport).get();
+  }
+
+  public void messageIn(String transport) {
+    messagesIn.computeIfAbsent(transport, t -> Counter.builder("herald_messages_in")
+        .description("Messages received from clients").tag("transport", t).register(registry))
+        .increment();
+  }
+
+  public void messageOut(String transport) {
+    messagesOut.computeIfAbsent(transport, t -> Counter.builder("herald_messages_out")
+        .description("Messages written to clients").tag("transport", t).register(registry))
+        .increment();
+  }
+
+  /** Counts a refused connection, message or request; {@code reason} is a short fixed label. */
+  public void refused(String reason) {
+    refusals.computeIfAbsent(reason, r -> Counter.builder("herald_refusals")
+        .description("Refused connections, messages and requests").tag("reason", r).register(registry))
+        .increment();
+  }
+
+  public double refusals(String reason) {
+    Counter c = refusals.get(reason);
+    return c == null ? 0 : c.count();
+  }
+
+  public void published() {
+    published.increment();
+  }
+
+  public void delivered(long publishedAtNanos) {
+    deliveryLatency.record(System.nanoTime() - publishedAtNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private AtomicInteger connectionsOf(String transport) {
+    return connections.computeIfAbsent(transport, t -> {
+      AtomicInteger n = new AtomicInteger();
+      Gauge.builder("herald_connections", n, AtomicInteger::get)
+          .description("Open client connections").tag("transport", t).register(registry);
+      return n;
+    });
+  }
+}
