@@ -33,7 +33,11 @@ public final class ConformanceServer {
 
   /** Starts the conformance endpoints on {@code port} (0 picks one) and completes with the server. */
   public static Future<HttpServer> start(int port) {
-    Vertx vertx = Vertx.vertx();
+    return start(Vertx.vertx(), port);
+  }
+
+  /** Starts the conformance endpoints on {@code vertx}; closing {@code vertx} stops them. */
+  public static Future<HttpServer> start(Vertx vertx, int port) {
     HeraldMetrics metrics = new HeraldMetrics();
     EngineOptions options = new EngineOptions(engineSettings(), 16 * 1024 * 1024);
     EngineServer echo = new EngineServer(options, metrics, ConformanceServer::echo);

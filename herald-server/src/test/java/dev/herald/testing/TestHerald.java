@@ -1,0 +1,137 @@
+package dev.herald.testing;
+
+import dev.herald.HeraldServer;
+import dev.herald.config.HeraldConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Herald node inside the test process, on a free port, with a known JWT secret and API keys.
+ * Settings are overridden by environment-variable names, exactly as an operator would set them.
+ */
+public final class TestHerald implements AutoCloseable {
+  public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
+  /** A global API key (acts in every tenant). */
+  public static final String API_KEY = "test-api-key-global-0123456789";
+  /** An API key bound to tenant {@code acme}. */
+  public static final String ACME_KEY = "test-api-key-acme-0123456789";
+
+  private final HeraldServer server;
+  private final Path dataDir;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private TestHerald(HeraldServer server, Path dataDir) {
+    this.server = server;
+    this.dataDir = dataDir;
+  }
+
+  /** Starts a node with the defaults. */
+  public static TestHerald start() {
+    return start(Map.of());
+  }
+
+  /** Starts a node; {@code env} overrides settings by their HERALD_* names. */
+  public static TestHerald start(Map<String, String> env) {
+    try {
+      Path dir = Files.createTempDirectory("herald-test");
+      Map<String, String> all = new HashMap<>();
+      all.put("HERALD_PORT", "0");
+      all.put("HERALD_HOST", "127.0.0.1");
+      all.put("HERALD_DATA_DIR", dir.toString());
+      all.put("HERALD_JWT_SECRET", SECRET);
+      all.put("HERALD_API_KEYS", API_KEY + ",acme:" + ACME_KEY);
+      all.put("HERALD_DRAIN_TIMEOUT_MS", "2000");
+      all.putAll(env);
+      HeraldServer server = HeraldServer.start(HeraldConfig.fromEnv(all))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return new TestHerald(server, dir);
+    } catch (Exception e) {
+      throw new IllegalStateException("test server did not start", e);
+    }
+  }
+
+  public HeraldServer server() {
+    return server;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** {@code http://127.0.0.1:<port>} */
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** {@code ws://127.0.0.1:<port>} */
+  public String wsUrl() {
+    return "ws://127.0.0.1:" + port();
+  }
+
+  /** A valid token for {@code sub} in tenant {@code tid} (null: default) allowed to join {@code rooms}. */
+  public static String token(String sub, String tid, String... rooms) {
+    return HeraldServer.signToken(SECRET, sub, tid, List.of(rooms), Duration.ofHours(1));
+  }
+
+  /** POSTs {@code json} to /api/events with the global key. */
+  public HttpResponse<String> publish(String json) {
+    return post("/api/events", API_KEY, json);
+  }
+
+  /** POSTs {@code json} to {@code path} with {@code bearer} (null: none). */
+  public HttpResponse<String> post(String path, String bearer, String json) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (bearer != null) {
+      b.header("authorization", "Bearer " + bearer);
+    }
+    return send(b.build());
+  }
+
+  /** GETs {@code path}. */
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Number of registered gateway sessions. */
+  public int sessions() {
+    return server.gateway().sessionCount();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the test is over; a slow close must not fail it
+    }
+    http.close();
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // temporary directory
+    }
+  }
+}
