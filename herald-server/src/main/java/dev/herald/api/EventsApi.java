@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * item is validated before any is published, so a bad batch publishes nothing.
  */
 public final class EventsApi {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:\\-/]{1,100}");
   private static final Set<String> RESERVED = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");

@@ -23,7 +23,8 @@ import java.util.Set;
  * attachment. Thread-safe; {@link Reassembly} is not.
  */
 final class SioCodec {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   static final int CONNECT = 0;
   static final int DISCONNECT = 1;
   static final int EVENT = 2;

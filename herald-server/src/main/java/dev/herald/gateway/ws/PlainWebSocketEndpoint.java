@@ -36,7 +36,8 @@ import java.util.UUID;
  * header or {@code ?token=}; a bad one is refused with 401 before the upgrade.
  */
 public final class PlainWebSocketEndpoint {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Vertx vertx;
   private final Gateway gateway;

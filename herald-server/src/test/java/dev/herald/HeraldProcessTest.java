@@ -1,0 +1,119 @@
+package dev.herald;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Herald as an operator runs it: a separate JVM started with no configuration, stopped with SIGTERM. */
+class HeraldProcessTest {
+  @Test
+  void freshNodePrintsDevCredentialsAndSigtermClosesClientsWith1001ThenExits() throws Exception {
+    Path dataDir = Files.createTempDirectory("herald-process");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "dev.herald.Herald", "serve").redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
+    pb.environment().put("HERALD_PORT", String.valueOf(port));
+    pb.environment().put("HERALD_HOST", "127.0.0.1");
+    pb.environment().put("HERALD_DATA_DIR", dataDir.toString());
+    pb.environment().put("HERALD_DRAIN_TIMEOUT_MS", "3000");
+    Process process = pb.start();
+    List<String> output = new CopyOnWriteArrayList<>();
+    CompletableFuture<String> token = new CompletableFuture<>();
+    CompletableFuture<String> apiKey = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        Pattern tokenLine = Pattern.compile("dev user token .*: (\\S+)");
+        Pattern keyLine = Pattern.compile("dev API key .*: (\\S+)");
+        for (String line; (line = r.readLine()) != null; ) {
+          output.add(line);
+          Matcher m = tokenLine.matcher(line);
+          if (m.find()) {
+            token.complete(m.group(1));
+          }
+          m = keyLine.matcher(line);
+          if (m.find()) {
+            apiKey.complete(m.group(1));
+          }
+        }
+      } catch (Exception ignored) {
+        // process ended
+      }
+    });
+    reader.start();
+    try {
+      String userToken = token.get(60, TimeUnit.SECONDS);
+      assertThat(apiKey.get(5, TimeUnit.SECONDS)).startsWith("hk_");
+      assertThat(Files.readString(dataDir.resolve("dev-api-key")).trim()).isEqualTo(apiKey.get());
+
+      HttpClient http = HttpClient.newHttpClient();
+      CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+      CompletableFuture<String> welcome = new CompletableFuture<>();
+      http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + userToken),
+          new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+              welcome.complete(data.toString());
+              ws.request(1);
+              return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+              closeCode.complete(statusCode);
+              return null;
+            }
+          }).get(10, TimeUnit.SECONDS);
+      assertThat(welcome.get(10, TimeUnit.SECONDS)).contains("\"type\":\"connected\"").contains("dev-user");
+      HttpResponse<String> publish = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/events"))
+          .header("authorization", "Bearer " + apiKey.get())
+          .POST(HttpRequest.BodyPublishers.ofString("{\"room\":\"user:dev-user\",\"event\":\"x\",\"data\":1}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(publish.statusCode()).isEqualTo(202);
+
+      process.destroy(); // SIGTERM
+      assertThat(closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+      assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("exits after draining").isTrue();
+    } finally {
+      process.destroyForcibly();
+      reader.join(5_000);
+    }
+    assertThat(output).anyMatch(l -> l.contains("listening on http://127.0.0.1:" + port));
+  }
+
+  @Test
+  void invalidConfigurationStopsStartUpWithTheVariableNamed() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "dev.herald.Herald", "serve").redirectErrorStream(true);
+    pb.environment().put("HERALD_PORT", "99999");
+    Process process = pb.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(out).contains("HERALD_PORT").contains("99999");
+  }
+}

@@ -1,0 +1,53 @@
+package dev.herald.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HeraldConfigTest {
+  @Test
+  void defaultsMatchTheContract() {
+    HeraldConfig c = HeraldConfig.defaults();
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.dataDir()).isEqualTo(Path.of("./herald-data"));
+    assertThat(c.engine().pingInterval().toMillis()).isEqualTo(25_000);
+    assertThat(c.engine().maxPayload()).isEqualTo(1_000_000);
+    assertThat(c.recovery().window().toMinutes()).isEqualTo(2);
+  }
+
+  @Test
+  void badValuesNameTheVariableAndTheValue() {
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_PORT", "70000")))
+        .hasMessageContaining("HERALD_PORT").hasMessageContaining("70000");
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_PING_INTERVAL_MS", "soon")))
+        .hasMessageContaining("HERALD_PING_INTERVAL_MS").hasMessageContaining("soon");
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_RATE_LIMIT_BURST", "0")))
+        .hasMessageContaining("HERALD_RATE_LIMIT_BURST");
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_JWT_SECRET", "short")))
+        .hasMessageContaining("HERALD_JWT_SECRET");
+  }
+
+  @Test
+  void apiKeysAndOriginsAreCommaSeparated() {
+    HeraldConfig c = HeraldConfig.fromEnv(Map.of("HERALD_API_KEYS", " a-key-of-16-chars-x , acme:b-key-of-16-chars-x ",
+        "HERALD_CORS_ORIGINS", "https://app.example"));
+    assertThat(c.auth().apiKeys()).containsExactly("a-key-of-16-chars-x", "acme:b-key-of-16-chars-x");
+    assertThat(c.engine().allowsOrigin("https://app.example")).isTrue();
+    assertThat(c.engine().allowsOrigin("https://evil.example")).isFalse();
+    assertThat(c.engine().allowsOrigin(null)).isTrue();
+  }
+
+  @Test
+  void devCredentialsAreGeneratedOnceAndKept() throws Exception {
+    Path dir = Files.createTempDirectory("herald-cred");
+    DevCredentials first = DevCredentials.loadOrCreate(dir);
+    DevCredentials again = DevCredentials.loadOrCreate(dir);
+    assertThat(again).isEqualTo(first);
+    assertThat(first.jwtSecret().length()).isGreaterThanOrEqualTo(43);
+    assertThat(first.apiKey()).startsWith("hk_");
+  }
+}
