@@ -67,7 +67,7 @@ public final class Herald {
     Thread hook = new Thread(() -> {
       try {
         server.drain().toCompletionStage().toCompletableFuture()
-            .get(c.drainTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+            .get(c.drainTimeout().toMillis() + 8_000, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         System.err.println("herald: drain did not finish cleanly: " + e);
       }

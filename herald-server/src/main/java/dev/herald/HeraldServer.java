@@ -209,6 +209,8 @@ public final class HeraldServer {
     return done.future().compose(v -> close());
   }
 
+  /** Closes the port and every connection; gives up waiting after five seconds. */
+
   /** Closes the port and every connection at once. */
   public Future<Void> close() {
     bus.close();

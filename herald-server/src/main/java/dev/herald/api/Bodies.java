@@ -9,6 +9,13 @@ import io.vertx.core.http.HttpServerRequest;
 final class Bodies {
   private Bodies() {}
 
+  /** HTTP/1.x: the connection closes after the answer, so the rest of the body is not read. */
+  private static void closeAfterResponse(HttpServerRequest req) {
+    if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      req.response().putHeader("connection", "close");
+    }
+  }
+
   static void read(HttpServerRequest req, int max, HeraldMetrics metrics, Handler<Buffer> onBody) {
     String length = req.getHeader("content-length");
     if (length != null) {
@@ -20,7 +27,7 @@ final class Bodies {
       }
       if (n > max) {
         metrics.refused("body_too_large");
-        req.response().putHeader("connection", "close");
+        closeAfterResponse(req);
         Problem.tooLarge(req.response(), "request body is " + n + " bytes; the limit is " + max);
         return;
       }
@@ -34,7 +41,7 @@ final class Bodies {
       if (body.length() + chunk.length() > max) {
         tooLarge[0] = true;
         metrics.refused("body_too_large");
-        req.response().putHeader("connection", "close");
+        closeAfterResponse(req);
         Problem.tooLarge(req.response(), "request body exceeds the limit of " + max + " bytes");
         return;
       }

@@ -95,7 +95,6 @@ public record HeraldConfig(
    * @param outboundBufferBytes bytes queued for a client that does not read before it is disconnected
    * @param maxHttpBodyBytes largest accepted HTTP request body
    * @param maxEventBytes largest accepted event data (serialized JSON)
-   * @param handshakeTimeout time a new connection has to authenticate
    */
   public record Limits(
       double messagesPerSecond,
@@ -104,8 +103,7 @@ public record HeraldConfig(
       int maxConnectionsPerUser,
       int outboundBufferBytes,
       int maxHttpBodyBytes,
-      int maxEventBytes,
-      Duration handshakeTimeout) {
+      int maxEventBytes) {
     public Limits {
       positive("HERALD_RATE_LIMIT_PER_SECOND", messagesPerSecond);
       positive("HERALD_RATE_LIMIT_BURST", burst);
@@ -114,7 +112,6 @@ public record HeraldConfig(
       positive("HERALD_OUTBOUND_BUFFER_BYTES", outboundBufferBytes);
       positive("HERALD_MAX_HTTP_BODY_BYTES", maxHttpBodyBytes);
       positive("HERALD_MAX_EVENT_BYTES", maxEventBytes);
-      positive("HERALD_HANDSHAKE_TIMEOUT_MS", handshakeTimeout.toMillis());
     }
   }
 
@@ -165,8 +162,7 @@ public record HeraldConfig(
             r.integer("HERALD_MAX_CONNECTIONS_PER_USER", 100),
             r.integer("HERALD_OUTBOUND_BUFFER_BYTES", 1 << 20),
             r.integer("HERALD_MAX_HTTP_BODY_BYTES", 1 << 20),
-            r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024),
-            r.millis("HERALD_HANDSHAKE_TIMEOUT_MS", 10_000)),
+            r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024)),
         new Recovery(
             r.millis("HERALD_RECOVERY_WINDOW_MS", 120_000),
             r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000)),

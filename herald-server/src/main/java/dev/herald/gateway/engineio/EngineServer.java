@@ -194,7 +194,7 @@ public final class EngineServer {
     String contentLength = req.getHeader("content-length");
     if (contentLength != null && parseLength(contentLength) > max) {
       metrics.refused("payload_too_large");
-      req.response().setStatusCode(413).putHeader("connection", "close").end();
+      tooLarge(req);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -206,7 +206,7 @@ public final class EngineServer {
       if (body.length() + chunk.length() > max) {
         tooLarge[0] = true;
         metrics.refused("payload_too_large");
-        req.response().setStatusCode(413).putHeader("connection", "close").end();
+        tooLarge(req);
         return;
       }
       body.appendBuffer(chunk);
@@ -231,6 +231,14 @@ public final class EngineServer {
         resp.end("ok");
       });
     });
+  }
+
+  /** 413, and for HTTP/1.x the connection closes so the rest of the body is not read. */
+  private static void tooLarge(HttpServerRequest req) {
+    if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      req.response().putHeader("connection", "close");
+    }
+    req.response().setStatusCode(413).end();
   }
 
   void remove(EngineSocket socket) {

@@ -319,11 +319,26 @@ public final class EngineSocket {
       }
     }));
     socket.exceptionHandler(e -> onContextDo(sameContext, () -> {
+      // RFC 6455 7.4.1: 1009 for a message too big to process; any other failure ends the session too
       if (ws == socket && state == State.OPEN) {
-        closeReason = e.getMessage() != null && e.getMessage().contains("too big")
-            ? CloseReason.MESSAGE_TOO_BIG : null;
+        boolean tooBig = isTooBig(e);
+        if (tooBig) {
+          server.metrics().refused("payload_too_large");
+        }
+        closeReason = tooBig ? CloseReason.MESSAGE_TOO_BIG : CloseReason.PROTOCOL_ERROR;
+        socket.close(closeReason.code(), closeReason.text());
+        onClose(tooBig ? "message too big" : "transport error");
       }
     }));
+  }
+
+  /** True when {@code e} is Netty's or Vert.x's way of saying a WebSocket message was over the limit. */
+  public static boolean isTooBig(Throwable e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return e instanceof io.netty.handler.codec.TooLongFrameException
+        || e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c
+            && c.closeStatus() != null && c.closeStatus().code() == 1009
+        || m.contains("too big") || m.contains("too long") || m.contains("exceeds") || m.contains("overflow max message size");
   }
 
   private void onContextDo(boolean sameContext, Runnable r) {

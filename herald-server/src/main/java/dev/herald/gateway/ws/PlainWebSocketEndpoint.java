@@ -93,7 +93,14 @@ public final class PlainWebSocketEndpoint {
     ws.textMessageHandler(session::onText);
     ws.binaryMessageHandler(b -> session.refuse(null, "binary frames are not supported; send JSON text"));
     ws.closeHandler(v -> session.onClosed());
-    ws.exceptionHandler(e -> { });
+    ws.exceptionHandler(e -> {
+      // RFC 6455 7.4.1: 1009 for a message too big to process; any other failure ends the session too
+      boolean tooBig = dev.herald.gateway.engineio.EngineSocket.isTooBig(e);
+      if (tooBig) {
+        metrics.refused("payload_too_large");
+      }
+      session.close(tooBig ? CloseReason.MESSAGE_TOO_BIG : CloseReason.PROTOCOL_ERROR);
+    });
     session.scheduleHeartbeat();
   }
 
