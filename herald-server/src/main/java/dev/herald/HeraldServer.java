@@ -209,12 +209,16 @@ public final class HeraldServer {
     return done.future().compose(v -> close());
   }
 
-  /** Closes the port and every connection; gives up waiting after five seconds. */
-
-  /** Closes the port and every connection at once. */
+  /** Closes the port and every connection; gives up waiting for the port after five seconds. */
   public Future<Void> close() {
     bus.close();
-    return http.close().transform(ar -> vertx.close());
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    long guard = vertx.setTimer(5_000, t -> closed.tryComplete());
+    http.close().onComplete(ar -> {
+      vertx.cancelTimer(guard);
+      closed.tryComplete();
+    });
+    return closed.future().transform(ar -> vertx.close());
   }
 
   private static String abbreviate(String s) {

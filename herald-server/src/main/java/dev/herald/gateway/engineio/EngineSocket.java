@@ -139,7 +139,7 @@ public final class EngineSocket {
         + ",\"pingTimeout\":" + options.engine().pingTimeout().toMillis()
         + ",\"maxPayload\":" + options.engine().maxPayload() + "}";
     if (directWs != null) {
-      attachWebSocket(directWs);
+      attachWebSocket(directWs, true);
       directWs.writeTextMessage(open);
     } else {
       writeBuffer.add(new EnginePacket(EnginePacket.Type.OPEN, open.substring(1), null));
@@ -257,7 +257,10 @@ public final class EngineSocket {
     });
     socket.textMessageHandler(text -> context.runOnContext(v -> onUpgradeFrame(socket, text)));
     socket.binaryMessageHandler(b -> context.runOnContext(v -> {
-      if (upgrading == socket) {
+      if (ws == socket) {
+        server.metrics().messageIn("socketio");
+        handler.onBinary(b);
+      } else if (upgrading == socket) {
         upgrading = null;
         socket.close((short) 1002, "binary frame during upgrade");
       }
@@ -273,6 +276,10 @@ public final class EngineSocket {
 
   private void onUpgradeFrame(ServerWebSocket socket, String text) {
     if (upgrading != socket) {
+      if (ws == socket) {
+        // queued behind the "5" that completed the upgrade: an ordinary packet now
+        onWebSocketText(text);
+      }
       return;
     }
     if (!probed && text.equals("2probe")) {
@@ -290,7 +297,7 @@ public final class EngineSocket {
         pendingPoll = null;
         EngineServer.respondPayload(poll, "6", options.engine());
       }
-      attachWebSocket(socket);
+      attachWebSocket(socket, false);
       for (EnginePacket p; (p = writeBuffer.poll()) != null; ) {
         writeToWebSocket(p);
       }
@@ -304,10 +311,15 @@ public final class EngineSocket {
 
   // ---- internals ----
 
-  private void attachWebSocket(ServerWebSocket socket) {
+  /**
+   * Makes {@code socket} the session's transport. {@code onSessionContext}: whether the socket's
+   * handlers run on this session's event loop (a direct connection) or on another one (an upgrade
+   * that arrived on another connection), in which case every handler hops.
+   */
+  private void attachWebSocket(ServerWebSocket socket, boolean onSessionContext) {
     this.ws = socket;
     socket.setWriteQueueMaxSize(options.outboundBufferBytes());
-    boolean sameContext = Vertx.currentContext() == context;
+    boolean sameContext = onSessionContext;
     socket.textMessageHandler(text -> onContextDo(sameContext, () -> onWebSocketText(text)));
     socket.binaryMessageHandler(b -> onContextDo(sameContext, () -> {
       server.metrics().messageIn("socketio");
