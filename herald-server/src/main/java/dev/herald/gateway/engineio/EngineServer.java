@@ -74,7 +74,9 @@ public final class EngineServer {
       if (origin != null && engine.allowsOrigin(origin)) {
         resp.putHeader("access-control-allow-origin", origin)
             .putHeader("access-control-allow-credentials", "true")
-            .putHeader("access-control-allow-methods", "GET,POST,OPTIONS")
+            // the cors middleware of the reference server allows "GET,HEAD,PUT,PATCH,POST,DELETE";
+            // without PUT a browser never sends the suites' PUT handshake, which must get its 400
+            .putHeader("access-control-allow-methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
             .putHeader("access-control-allow-headers",
                 req.getHeader("access-control-request-headers") == null
                     ? "content-type" : req.getHeader("access-control-request-headers"))
@@ -218,11 +220,11 @@ public final class EngineServer {
         return;
       }
       socket.context.runOnContext(x -> {
+        cors(resp, origin, engine);
         if (!socket.beginPost()) {
           error(resp, EngineError.BAD_REQUEST, engine);
           return;
         }
-        cors(resp, origin, engine);
         if (!socket.onPostBody(body.toString(java.nio.charset.StandardCharsets.UTF_8))) {
           error(resp, EngineError.BAD_REQUEST, engine);
           return;

@@ -188,6 +188,12 @@ public final class EngineSocket {
       onClose("transport error");
       return;
     }
+    if (response.closed()) {
+      // the client went away before this poll reached the session: engine.io's "poll connection
+      // closed prematurely", a transport error
+      onClose("transport error");
+      return;
+    }
     pendingPoll = response;
     response.closeHandler(v -> context.runOnContext(x -> {
       if (pendingPoll == response) {
@@ -384,10 +390,13 @@ public final class EngineSocket {
         }
       }
       case PONG -> {
-        // EIO v4: the client answers each server ping with a pong; the next ping is scheduled then
-        vertx.cancelTimer(pingTimeoutTimer);
-        pingDeadline = 0;
-        schedulePing();
+        // EIO v4: the client answers each server ping with a pong; the next ping is scheduled then.
+        // A pong nobody asked for changes nothing (a second ping cycle would end the session).
+        if (pingDeadline != 0) {
+          vertx.cancelTimer(pingTimeoutTimer);
+          pingDeadline = 0;
+          schedulePing();
+        }
       }
       case CLOSE -> {
         if (pendingPoll != null) {
