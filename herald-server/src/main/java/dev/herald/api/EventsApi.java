@@ -11,6 +11,7 @@ import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -162,8 +163,9 @@ public final class EventsApi {
     }
     JsonNode data = node.get("data");
     String dataJson = data == null ? "null" : data.toString();
-    if (dataJson.length() > limits.maxEventBytes()) {
-      return "413 " + where + ".data is " + dataJson.length() + " bytes; the limit is " + limits.maxEventBytes();
+    int dataBytes = dataJson.getBytes(StandardCharsets.UTF_8).length;
+    if (dataBytes > limits.maxEventBytes()) {
+      return "413 " + where + ".data is " + dataBytes + " bytes; the limit is " + limits.maxEventBytes();
     }
     return new Item(tenant, List.copyOf(rooms), event, dataJson);
   }

@@ -41,6 +41,12 @@ public final class Problem {
     send(r, 413, "Content Too Large", detail);
   }
 
+  /** 429 with {@code Retry-After} (RFC 9110 10.2.3) in seconds, as the contract promises for every 429. */
+  public static void tooManyRequests(HttpServerResponse r, int retryAfterSeconds, String detail) {
+    r.putHeader("retry-after", String.valueOf(retryAfterSeconds));
+    send(r, 429, "Too Many Requests", detail);
+  }
+
   public static void unavailable(HttpServerResponse r, String detail) {
     r.putHeader("retry-after", "5");
     send(r, 503, "Service Unavailable", detail);

@@ -2,8 +2,11 @@ package dev.herald.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -23,9 +26,15 @@ import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.herald.config.ConfigException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.security.KeyFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 
@@ -43,6 +52,9 @@ public final class TokenVerifier {
       JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
       JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
 
+  private static final String PEM_BEGIN = "-----BEGIN PUBLIC KEY-----";
+  private static final String PEM_END = "-----END PUBLIC KEY-----";
+
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final boolean mayBlock;
 
@@ -58,14 +70,8 @@ public final class TokenVerifier {
           new ImmutableSecret<>(hmacSecret.getBytes(StandardCharsets.UTF_8))));
     }
     if (publicKeyPem != null) {
-      try {
-        JWK jwk = JWK.parseFromPEMEncodedObjects(publicKeyPem);
-        JWKSource<SecurityContext> source = new ImmutableJWKSet<>(new JWKSet(jwk));
-        selectors.add(new JWSVerificationKeySelector<>(ASYMMETRIC, source));
-      } catch (JOSEException e) {
-        throw new ConfigException("HERALD_JWT_PUBLIC_KEY is not a PEM RSA or EC public key ("
-            + e.getMessage() + ")", e);
-      }
+      JWKSource<SecurityContext> source = new ImmutableJWKSet<>(new JWKSet(publicKeyJwk(publicKeyPem)));
+      selectors.add(new JWSVerificationKeySelector<>(ASYMMETRIC, source));
     }
     if (jwksUrl != null) {
       try {
@@ -147,6 +153,43 @@ public final class TokenVerifier {
       throw new AuthException("token could not be verified");
     }
     return toIdentity(claims);
+  }
+
+  /**
+   * The JWK of a PEM public key, RSA or EC, as {@code openssl pkey -pubout} writes it ({@code BEGIN
+   * PUBLIC KEY}: an X.509 SubjectPublicKeyInfo), read with the JDK alone: nimbus's own PEM parser
+   * needs BouncyCastle, which Herald does not ship. Escaped newlines ({@code \n}), the way
+   * environment variables often carry a PEM, are accepted.
+   */
+  static JWK publicKeyJwk(String pem) {
+    String text = pem.replace("\\n", "\n");
+    int begin = text.indexOf(PEM_BEGIN);
+    int end = text.indexOf(PEM_END);
+    if (begin < 0 || end < begin) {
+      throw new ConfigException("HERALD_JWT_PUBLIC_KEY must be a PEM public key between " + PEM_BEGIN
+          + " and " + PEM_END + " (openssl pkey -pubout writes one)");
+    }
+    X509EncodedKeySpec spec;
+    try {
+      spec = new X509EncodedKeySpec(Base64.getMimeDecoder().decode(text.substring(begin + PEM_BEGIN.length(), end)));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("HERALD_JWT_PUBLIC_KEY is not valid base64 between its PEM lines", e);
+    }
+    try {
+      return new RSAKey.Builder((RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(spec)).build();
+    } catch (GeneralSecurityException notRsa) {
+      try {
+        ECPublicKey ec = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(spec);
+        Curve curve = Curve.forECParameterSpec(ec.getParams());
+        if (curve == null) {
+          throw new ConfigException("HERALD_JWT_PUBLIC_KEY is an EC key on a curve JOSE does not define; "
+              + "use P-256, P-384 or P-521");
+        }
+        return new ECKey.Builder(curve, ec).build();
+      } catch (GeneralSecurityException notEc) {
+        throw new ConfigException("HERALD_JWT_PUBLIC_KEY is neither an RSA nor an EC public key", notEc);
+      }
+    }
   }
 
   private static Identity toIdentity(JWTClaimsSet claims) throws AuthException {

@@ -119,7 +119,11 @@ public final class EngineSocket {
     state = State.CLOSING;
     closeReason = reason;
     if (ws != null) {
-      ws.close(reason.code(), reason.text());
+      if (reason == CloseReason.SLOW_CONSUMER) {
+        dev.herald.gateway.ConnectionFailure.failSlowConsumer(ws, reason);
+      } else {
+        ws.close(reason.code(), reason.text());
+      }
       onClose(reason.text());
     } else {
       writeBuffer.add(EnginePacket.of(EnginePacket.Type.CLOSE));

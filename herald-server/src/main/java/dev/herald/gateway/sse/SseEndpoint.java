@@ -91,16 +91,21 @@ public final class SseEndpoint {
   private void open(HttpServerResponse resp, Identity identity, List<String> rooms, String lastEventId) {
     SseSession session = new SseSession(resp, identity);
     boolean resuming = lastEventId != null;
-    if (!gateway.register(session, !resuming)) {
-      Problem.send(resp, 429, "Too Many Requests",
-          "too many connections for this user (limit " + config.limits().maxConnectionsPerUser() + ")");
-      return;
-    }
+    // chunked before registering: from then on a publication may write to the response from any
+    // thread, and Vert.x refuses a write to a response that is neither chunked nor sized
     resp.setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache")
         .putHeader("x-accel-buffering", "no");
-    resp.write("retry: 1000\n: connected " + session.id + "\n\n");
+    if (!gateway.register(session, !resuming)) {
+      if (gateway.isDraining()) {
+        Problem.unavailable(resp, "server shutting down");
+      } else {
+        Problem.tooManyRequests(resp, 5,
+            "too many connections for this user (limit " + config.limits().maxConnectionsPerUser() + ")");
+      }
+      return;
+    }
     resp.closeHandler(v -> session.onClosed());
     resp.exceptionHandler(e -> { });
     if (resuming) {
@@ -115,6 +120,8 @@ public final class SseEndpoint {
         gateway.joinAuthorized(session, r);
       }
     }
+    // after the joins: a client that has seen "connected" is in every room it asked for
+    session.write("retry: 1000\n: connected " + session.id + "\n\n");
     session.heartbeat = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> session.write(": ping\n\n"));
   }
 

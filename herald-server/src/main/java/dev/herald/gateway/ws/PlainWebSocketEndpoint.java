@@ -159,7 +159,11 @@ public final class PlainWebSocketEndpoint {
     public void close(CloseReason reason) {
       if (!closed) {
         closed = true;
-        ws.close(reason.code(), reason.text());
+        if (reason == CloseReason.SLOW_CONSUMER) {
+          dev.herald.gateway.ConnectionFailure.failSlowConsumer(ws, reason);
+        } else {
+          ws.close(reason.code(), reason.text());
+        }
       }
     }
 
