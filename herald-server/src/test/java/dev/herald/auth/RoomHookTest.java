@@ -5,18 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.herald.testing.JsonWsRecorder;
 import dev.herald.testing.TestHerald;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,58 +45,39 @@ class RoomHookTest {
   }
 
   @Test
-  void hookAllowsAndRefusesAndIsAskedOncePerRoomWhileCached() throws Exception {
-    LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create(herald.wsUrl() + "/ws?token=" + TestHerald.token("hook-user", "acme")),
-            new WebSocket.Listener() {
-              @Override
-              public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                frames.add(data.toString());
-                webSocket.request(1);
-                return null;
-              }
-            }).get(10, TimeUnit.SECONDS);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"connected\"");
+  void hookAllowsAndRefusesAndIsAskedOncePerRoomWhileCached() {
+    try (JsonWsRecorder ws = JsonWsRecorder.connect(herald, TestHerald.token("hook-user", "acme"))) {
+      ws.send("{\"type\":\"join\",\"room\":\"project:open-1\"}");
+      assertThat(ws.next("subscribed").get("rooms").toString()).contains("project:open-1");
+      ws.send("{\"type\":\"join\",\"room\":\"project:secret\"}");
+      JsonNode refused = ws.next("error");
+      assertThat(refused.get("code").asText()).isEqualTo("forbidden");
+      assertThat(refused.get("room").asText()).isEqualTo("project:secret");
+      ws.send("{\"type\":\"leave\",\"room\":\"project:open-1\"}");
+      ws.next("unsubscribed");
+      ws.send("{\"type\":\"join\",\"room\":\"project:open-1\"}");
+      ws.next("subscribed");
 
-    ws.sendText("{\"type\":\"join\",\"room\":\"project:open-1\"}", true);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"subscribed\"").contains("project:open-1");
-    ws.sendText("{\"type\":\"join\",\"room\":\"project:secret\"}", true);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"error\"").contains("forbidden").contains("project:secret");
-    ws.sendText("{\"type\":\"leave\",\"room\":\"project:open-1\"}", true);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"unsubscribed\"");
-    ws.sendText("{\"type\":\"join\",\"room\":\"project:open-1\"}", true);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"subscribed\"");
+      assertThat(asked).extracting(j -> j.get("room").asText())
+          .containsExactly("project:open-1", "project:secret");
+      assertThat(asked.get(0).get("user").asText()).isEqualTo("hook-user");
+      assertThat(asked.get(0).get("tenant").asText()).isEqualTo("acme");
 
-    assertThat(asked).extracting(j -> j.get("room").asText())
-        .containsExactly("project:open-1", "project:secret");
-    assertThat(asked.get(0).get("user").asText()).isEqualTo("hook-user");
-    assertThat(asked.get(0).get("tenant").asText()).isEqualTo("acme");
-
-    assertThat(herald.publish("{\"tenant\":\"acme\",\"room\":\"project:open-1\",\"event\":\"p\",\"data\":{\"n\":1}}")
-        .statusCode()).isEqualTo(202);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"event\":\"p\"").contains("{\"n\":1}");
-    ws.abort();
+      assertThat(herald.publish("{\"tenant\":\"acme\",\"room\":\"project:open-1\",\"event\":\"p\",\"data\":{\"n\":1}}")
+          .statusCode()).isEqualTo(202);
+      assertThat(ws.nextEvent("p").get("data").get("n").asInt()).isEqualTo(1);
+    }
   }
 
   @Test
-  void reservedRoomsOfOtherUsersAreRefusedWithoutAskingTheHook() throws Exception {
-    LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create(herald.wsUrl() + "/ws?token=" + TestHerald.token("nosy", "acme")),
-            new WebSocket.Listener() {
-              @Override
-              public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                frames.add(data.toString());
-                webSocket.request(1);
-                return null;
-              }
-            }).get(10, TimeUnit.SECONDS);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"connected\"");
-    int before = asked.size();
-    ws.sendText("{\"type\":\"join\",\"room\":\"user:someone-else\"}", true);
-    assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("forbidden").contains("reserved");
-    assertThat(asked).hasSize(before);
-    ws.abort();
+  void reservedRoomsOfOtherUsersAreRefusedWithoutAskingTheHook() {
+    try (JsonWsRecorder ws = JsonWsRecorder.connect(herald, TestHerald.token("nosy", "acme"))) {
+      int before = asked.size();
+      ws.send("{\"type\":\"join\",\"room\":\"user:someone-else\"}");
+      JsonNode refused = ws.next("error");
+      assertThat(refused.get("code").asText()).isEqualTo("forbidden");
+      assertThat(refused.get("message").asText()).contains("reserved");
+      assertThat(asked).hasSize(before);
+    }
   }
 }
