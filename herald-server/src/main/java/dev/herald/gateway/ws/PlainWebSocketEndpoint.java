@@ -78,7 +78,8 @@ public final class PlainWebSocketEndpoint {
 
   private void open(ServerWebSocket ws, Identity identity) {
     WsSession session = new WsSession(ws, identity);
-    if (!gateway.register(session)) {
+    // rooms are joined after the welcome is written, so no event can overtake it
+    if (!gateway.register(session, false)) {
       ws.close(gateway.isDraining() ? CloseReason.SERVER_SHUTDOWN.code() : (short) 4429,
           gateway.isDraining() ? CloseReason.SERVER_SHUTDOWN.text()
               : "too many connections for this user (limit " + config.limits().maxConnectionsPerUser() + ")");
@@ -88,8 +89,11 @@ public final class PlainWebSocketEndpoint {
     ObjectNode hello = JsonNodeFactory.instance.objectNode().put("type", "connected")
         .put("sessionId", session.id).put("userId", identity.userId()).put("tenantId", identity.tenantId());
     ArrayNode rooms = hello.putArray("rooms");
-    gateway.roomsOf(session).forEach(rooms::add);
+    identity.automaticRooms().forEach(rooms::add);
     ws.writeTextMessage(hello.toString());
+    for (String room : identity.automaticRooms()) {
+      gateway.joinAuthorized(session, room);
+    }
     ws.textMessageHandler(session::onText);
     ws.binaryMessageHandler(b -> session.refuse(null, "binary frames are not supported; send JSON text"));
     ws.closeHandler(v -> session.onClosed());
