@@ -161,7 +161,8 @@ public final class Gateway {
   }
 
   /**
-   * Joins the automatic rooms and {@code rooms} and hands the session, in order, every logged event
+   * Called on the session's event loop. Joins the automatic rooms and {@code rooms} and hands the
+   * session, in order, every logged event
    * after {@code offset} that was published to one of its rooms; atomically with respect to
    * dispatch, so nothing is missed or doubled. Returns false when the offset is unknown or too old
    * for the log: then only the automatic rooms are joined and the caller starts the client afresh.
@@ -188,6 +189,7 @@ public final class Gateway {
           session.deliver(e);
         }
       }
+      session.flush();
       return true;
     }
   }
@@ -217,26 +219,40 @@ public final class Gateway {
     synchronized (dispatchLock) {
       RoomEvent event = log.append(publication, System.currentTimeMillis());
       List<String> rooms = publication.rooms();
+      // one task per event loop: deliver to each of its sessions, then flush each once
+      Map<io.vertx.core.Context, List<Session>> byLoop = new java.util.IdentityHashMap<>(8);
       if (rooms.size() == 1) {
         Set<Session> inRoom = members.get(new RoomKey(publication.tenant(), rooms.get(0)));
         if (inRoom != null) {
           for (Session s : inRoom) {
-            s.deliver(event);
+            byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
           }
         }
-        return;
-      }
-      Set<Session> seen = new HashSet<>();
-      for (String room : rooms) {
-        Set<Session> inRoom = members.get(new RoomKey(publication.tenant(), room));
-        if (inRoom != null) {
-          for (Session s : inRoom) {
-            if (seen.add(s)) {
-              s.deliver(event);
+      } else {
+        Set<Session> seen = new HashSet<>();
+        for (String room : rooms) {
+          Set<Session> inRoom = members.get(new RoomKey(publication.tenant(), room));
+          if (inRoom != null) {
+            for (Session s : inRoom) {
+              if (seen.add(s)) {
+                byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
+              }
             }
           }
         }
       }
+      // submitted under the lock, so every loop receives events in log order
+      byLoop.forEach((loop, batch) -> loop.runOnContext(v -> deliverBatch(event, batch)));
+    }
+  }
+
+  private void deliverBatch(RoomEvent event, List<Session> batch) {
+    metrics.delivered(event.publishedAtNanos());
+    for (Session s : batch) {
+      s.deliver(event);
+    }
+    for (Session s : batch) {
+      s.flush();
     }
   }
 

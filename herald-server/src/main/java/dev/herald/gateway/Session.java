@@ -10,8 +10,10 @@ import dev.herald.auth.Identity;
  * (which joins {@code user:} and {@code tenant:}), joins further rooms on request, and
  * {@link Gateway#unregister}s it when the connection ends, whichever side ends it.
  *
- * <p>Threads: each session belongs to one Vert.x event loop. {@link #deliver} and {@link #close} may
- * be called from any thread; implementations hop to their own loop.
+ * <p>Threads: each session belongs to one Vert.x event loop, {@link #context()}. The gateway calls
+ * {@link #deliver} and {@link #flush} only on that loop, a batch of deliveries followed by one flush,
+ * so a fan-out costs one task and one write system call per connection. {@link #close} may be
+ * called from any thread.
  */
 public interface Session {
   /** Unique on this node. */
@@ -22,11 +24,19 @@ public interface Session {
   /** The metrics label of the transport: {@code socketio}, {@code ws} or {@code sse}. */
   String transport();
 
+  /** The event loop this session lives on. */
+  io.vertx.core.Context context();
+
   /**
-   * Sends {@code event} to the client. Returns {@code false} when the client's outbound buffer is
-   * full; the session then closes itself with {@link CloseReason#SLOW_CONSUMER}.
+   * Writes {@code event} for the client, possibly without flushing; called on {@link #context()}.
+   * Returns {@code false} when the client's outbound buffer is full; the session then closes itself
+   * with {@link CloseReason#SLOW_CONSUMER}.
    */
   boolean deliver(RoomEvent event);
+
+  /** Pushes out what {@link #deliver} wrote; called on {@link #context()} after a batch. */
+  default void flush() {
+  }
 
   /** Ends the connection, telling the client why as far as its protocol allows. Idempotent. */
   void close(CloseReason reason);

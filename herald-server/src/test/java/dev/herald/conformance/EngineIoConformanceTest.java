@@ -290,6 +290,12 @@ class EngineIoConformanceTest {
       }
 
       HttpResponse<String> poll = polling.get(Polling.sessionQuery(sid));
+      if (poll.statusCode() == 200) {
+        // the server may read the cancelled GET after this one (the reset races the data): then this
+        // poll is the one held when the session closes, and it receives the close packet instead
+        assertThat(poll.body()).as("poll held while the session closed").isEqualTo("1");
+        poll = polling.get(Polling.sessionQuery(sid));
+      }
       assertThat(poll.statusCode()).as("poll after the cancelled one, answered: %s", poll.body()).isEqualTo(400);
     }
 

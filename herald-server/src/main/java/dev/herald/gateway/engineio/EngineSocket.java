@@ -42,6 +42,9 @@ public final class EngineSocket {
 
   private State state = State.OPEN;
   private ServerWebSocket ws;
+  /** The Netty context under {@link #ws}, for shared-buffer writes; null when unavailable. */
+  private io.netty.channel.ChannelHandlerContext channel;
+  private boolean unflushed;
   private HttpServerResponse pendingPoll;
   private boolean postInFlight;
   private final ArrayDeque<EnginePacket> writeBuffer = new ArrayDeque<>();
@@ -91,6 +94,38 @@ public final class EngineSocket {
   /** Sends a binary message. Returns false if the session is closed or its buffer is full. */
   public boolean sendBinary(Buffer data) {
     return enqueue(EnginePacket.binaryMessage(data));
+  }
+
+  /**
+   * Sends a text message already encoded for every receiver: {@code text} is the message,
+   * {@code frame} the UTF-8 bytes of the whole Engine.IO packet ({@code 4} + text), written to a
+   * WebSocket transport without flushing ({@link #flushShared}). Call on the socket's context.
+   * Returns false if the session is closed or its buffer is full.
+   */
+  public boolean sendShared(String text, io.netty.buffer.ByteBuf frame) {
+    if (state != State.OPEN) {
+      return false;
+    }
+    if (ws != null && channel != null) {
+      if (dev.herald.gateway.SharedFrames.full(ws, channel)) {
+        server.metrics().refused("slow_consumer");
+        close(CloseReason.SLOW_CONSUMER);
+        return false;
+      }
+      server.metrics().messageOut("socketio");
+      dev.herald.gateway.SharedFrames.write(channel, frame);
+      unflushed = true;
+      return true;
+    }
+    return enqueue(EnginePacket.message(text));
+  }
+
+  /** Flushes what {@link #sendShared} wrote. Call on the socket's context. */
+  public void flushShared() {
+    if (unflushed) {
+      unflushed = false;
+      channel.flush();
+    }
   }
 
   /** Sends messages back to back, as one write where the transport allows. */
@@ -328,6 +363,7 @@ public final class EngineSocket {
    */
   private void attachWebSocket(ServerWebSocket socket, boolean onSessionContext) {
     this.ws = socket;
+    this.channel = dev.herald.gateway.SharedFrames.channelOf(socket);
     socket.setWriteQueueMaxSize(options.outboundBufferBytes());
     boolean sameContext = onSessionContext;
     socket.textMessageHandler(text -> onContextDo(sameContext, () -> onWebSocketText(text)));

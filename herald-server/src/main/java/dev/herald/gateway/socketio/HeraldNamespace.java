@@ -287,16 +287,32 @@ public final class HeraldNamespace implements Namespace {
     }
 
     @Override
+    public io.vertx.core.Context context() {
+      return socket.engine().context();
+    }
+
+    @Override
     public boolean deliver(RoomEvent event) {
-      String packet = event.encoded(encodingKey, e -> encode(socket.nsp(), e));
+      Encoded packet = event.encoded(encodingKey, e -> Encoded.of(encode(socket.nsp(), e)));
       lastOffset = event.offset();
-      metrics.delivered(event.publishedAtNanos());
-      return socket.sendRaw(packet);
+      return socket.sendShared(packet.text, packet.frame);
+    }
+
+    @Override
+    public void flush() {
+      socket.flush();
     }
 
     @Override
     public void close(CloseReason reason) {
       socket.engine().close(reason);
+    }
+  }
+
+  /** A Socket.IO packet and the bytes of its Engine.IO message frame, shared by all receivers. */
+  private record Encoded(String text, io.netty.buffer.ByteBuf frame) {
+    static Encoded of(String text) {
+      return new Encoded(text, dev.herald.gateway.SharedFrames.utf8("4" + text));
     }
   }
 

@@ -139,6 +139,26 @@ public final class SioSocket {
     return engine().send(packet);
   }
 
+  /**
+   * Sends an event encoded once for many sockets ({@code text} the Socket.IO packet, {@code frame}
+   * the bytes of the whole Engine.IO packet); flushed by {@link #flush}. Call on the socket's
+   * context. Before the CONNECT answer went out it is held like every other packet.
+   */
+  public boolean sendShared(String text, io.netty.buffer.ByteBuf frame) {
+    if (!connected) {
+      if (heldUntilConnected != null) {
+        heldUntilConnected.add(text);
+      }
+      return true;
+    }
+    return engine().sendShared(text, frame);
+  }
+
+  /** Flushes what {@link #sendShared} wrote. */
+  public void flush() {
+    engine().flushShared();
+  }
+
   /** Leaves the namespace from the server side (the client sees "io server disconnect"). */
   public void disconnect(boolean closeConnection) {
     engine().send(SioCodec.disconnect(nsp));

@@ -132,6 +132,12 @@ public final class SseEndpoint {
     private final String id = UUID.randomUUID().toString();
     private volatile boolean closed;
     private long heartbeat = -1;
+    private final io.vertx.core.Context context = Vertx.currentContext();
+
+    @Override
+    public io.vertx.core.Context context() {
+      return context;
+    }
 
     SseSession(HttpServerResponse resp, Identity identity) {
       this.resp = resp;
@@ -164,7 +170,6 @@ public final class SseEndpoint {
         close(CloseReason.SLOW_CONSUMER);
         return false;
       }
-      metrics.delivered(event.publishedAtNanos());
       metrics.messageOut("sse");
       write(event.encoded("sse", e -> "id: " + e.offset() + "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n"));
       return true;

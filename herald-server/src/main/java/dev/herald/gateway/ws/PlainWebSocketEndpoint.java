@@ -17,6 +17,7 @@ import dev.herald.gateway.Gateway;
 import dev.herald.gateway.Requests;
 import dev.herald.gateway.RoomEvent;
 import dev.herald.gateway.Session;
+import dev.herald.gateway.SharedFrames;
 import dev.herald.gateway.TokenBucket;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
@@ -36,6 +37,8 @@ import java.util.UUID;
  * header or {@code ?token=}; a bad one is refused with 401 before the upgrade.
  */
 public final class PlainWebSocketEndpoint {
+  /** Key of the /ws encoding of an event in {@link RoomEvent#encoded}. */
+  private static final Object ENCODING = new Object();
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -111,6 +114,9 @@ public final class PlainWebSocketEndpoint {
   /** One /ws connection. Owned by the WebSocket's event loop; deliver/close are thread-safe. */
   private final class WsSession implements Session {
     private final ServerWebSocket ws;
+    private final io.netty.channel.ChannelHandlerContext channel;
+    private final io.vertx.core.Context context = Vertx.currentContext();
+    private boolean unflushed;
     private final Identity identity;
     private final String id = UUID.randomUUID().toString();
     private final TokenBucket bucket;
@@ -120,6 +126,7 @@ public final class PlainWebSocketEndpoint {
 
     WsSession(ServerWebSocket ws, Identity identity) {
       this.ws = ws;
+      this.channel = SharedFrames.channelOf(ws);
       this.identity = identity;
       this.bucket = new TokenBucket(config.limits().messagesPerSecond(), config.limits().burst());
     }
@@ -144,19 +151,32 @@ public final class PlainWebSocketEndpoint {
       if (closed) {
         return false;
       }
-      if (ws.writeQueueFull()) {
+      if (SharedFrames.full(ws, channel)) {
         metrics.refused("slow_consumer");
         close(CloseReason.SLOW_CONSUMER);
         return false;
       }
-      String room = firstJoinedRoom(event);
-      String frame = event.rooms().size() == 1
-          ? event.encoded("ws", e -> encode(e, room))
-          : encode(event, room);
-      metrics.delivered(event.publishedAtNanos());
       metrics.messageOut("ws");
-      ws.writeTextMessage(frame);
+      if (event.rooms().size() == 1 && channel != null) {
+        SharedFrames.write(channel, event.encoded(ENCODING, e -> SharedFrames.utf8(encode(e, e.rooms().get(0)))));
+        unflushed = true;
+      } else {
+        ws.writeTextMessage(encode(event, firstJoinedRoom(event)));
+      }
       return true;
+    }
+
+    @Override
+    public void flush() {
+      if (unflushed) {
+        unflushed = false;
+        channel.flush();
+      }
+    }
+
+    @Override
+    public io.vertx.core.Context context() {
+      return context;
     }
 
     @Override
