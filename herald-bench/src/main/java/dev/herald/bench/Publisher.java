@@ -1,0 +1,149 @@
+package dev.herald.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Publishes bench events through {@code POST /api/events} at a fixed rate, one event per request,
+ * over keep-alive connections with at most {@code maxInFlight} requests outstanding: a publish
+ * that finds them all busy is skipped and counted, so a slow server cannot make the rate drift.
+ * Each event's data is {@code {"t": System.nanoTime() when the request is made, "k": phase}}.
+ *
+ * <p>Threads: a run lives on one Vert.x event loop; its counters are owned by that loop.
+ */
+final class Publisher implements AutoCloseable {
+  /** What one run did; {@code postMicros} is the request round trip (publish → 202). */
+  record Result(long scheduled, long sent, long accepted, long failed, long skipped, double seconds,
+                Histogram postMicros, String firstError) {}
+
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+  private final HttpClient client;
+  private final String host;
+  private final int port;
+  private final String authorization;
+  private final String event;
+  private final int maxInFlight;
+
+  Publisher(String host, int port, String apiKey, String event, int maxInFlight) {
+    this.host = host;
+    this.port = port;
+    this.authorization = "Bearer " + apiKey;
+    this.event = event;
+    this.maxInFlight = maxInFlight;
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(5_000),
+        new PoolOptions().setHttp1MaxSize(maxInFlight));
+  }
+
+  /** Publishes {@code rate × duration} events to {@code roomOf(sequence)}; blocks until every answer is in. */
+  Result run(int phase, double rate, Duration duration, LongFunction<String> roomOf) throws Exception {
+    long total = Math.max(1, Math.round(rate * duration.toMillis() / 1000.0));
+    CompletableFuture<Result> done = new CompletableFuture<>();
+    vertx.getOrCreateContext().runOnContext(v -> new Run(phase, rate, total, roomOf, done).start());
+    return done.get(duration.toMillis() + 120_000, TimeUnit.MILLISECONDS);
+  }
+
+  private final class Run {
+    private final int phase;
+    private final double rate;
+    private final long total;
+    private final LongFunction<String> roomOf;
+    private final CompletableFuture<Result> done;
+    private final Histogram postMicros = new Histogram(3);
+    private long start;
+    private long lastIssue;
+    private long timer = -1;
+    private long issued;
+    private long inFlight;
+    private long accepted;
+    private long failed;
+    private long skipped;
+    private String firstError;
+
+    Run(int phase, double rate, long total, LongFunction<String> roomOf, CompletableFuture<Result> done) {
+      this.phase = phase;
+      this.rate = rate;
+      this.total = total;
+      this.roomOf = roomOf;
+      this.done = done;
+    }
+
+    void start() {
+      start = System.nanoTime();
+      tick();
+      if (issued < total) {
+        timer = vertx.setPeriodic(1, t -> tick());
+      }
+    }
+
+    private void tick() {
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      long due = Math.min(total, (long) (elapsed * rate) + 1);
+      while (issued < due) {
+        long seq = issued++;
+        if (inFlight >= maxInFlight) {
+          skipped++;
+        } else {
+          send(seq);
+        }
+      }
+      if (issued == total && lastIssue == 0) {
+        if (timer >= 0) {
+          vertx.cancelTimer(timer);
+        }
+        lastIssue = System.nanoTime();
+        finishIfDone();
+      }
+    }
+
+    private void send(long seq) {
+      inFlight++;
+      long t = System.nanoTime();
+      String body = "{\"room\":\"" + roomOf.apply(seq) + "\",\"event\":\"" + event
+          + "\",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
+      RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+          .setURI("/api/events").putHeader("authorization", authorization)
+          .putHeader("content-type", "application/json");
+      client.request(options)
+          .compose(req -> req.send(body))
+          .compose(resp -> resp.body().map(b -> resp.statusCode() == 202 ? null : resp.statusCode() + " " + b))
+          .onComplete(ar -> {
+            inFlight--;
+            postMicros.recordValue(Math.max(0, (System.nanoTime() - t) / 1_000));
+            String error = ar.succeeded() ? ar.result() : ar.cause().toString();
+            if (error == null) {
+              accepted++;
+            } else {
+              failed++;
+              if (firstError == null) {
+                firstError = error;
+              }
+            }
+            finishIfDone();
+          });
+    }
+
+    private void finishIfDone() {
+      if (issued == total && inFlight == 0 && !done.isDone()) {
+        // n publishes at rate r cover n / r seconds: the time to the last one plus one interval.
+        double seconds = (lastIssue - start) / 1e9 + 1 / rate;
+        done.complete(new Result(total, total - skipped, accepted, failed, skipped, seconds, postMicros, firstError));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    vertx.close();
+  }
+}
