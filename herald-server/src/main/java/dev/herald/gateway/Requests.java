@@ -64,4 +64,11 @@ public final class Requests {
     String room = kind + ":" + id.asText();
     return RoomAuthorizer.isValidRoomName(room) ? room : null;
   }
+
+  /** A one-room request list; {@code room} may be null (a request without a valid room). */
+  public static List<String> one(String room) {
+    List<String> l = new ArrayList<>(1);
+    l.add(room);
+    return l;
+  }
 }

@@ -128,15 +128,6 @@ public final class EngineSocket {
     }
   }
 
-  /** Sends messages back to back, as one write where the transport allows. */
-  public boolean sendAll(List<EnginePacket> packets) {
-    boolean ok = true;
-    for (EnginePacket p : packets) {
-      ok &= enqueue(p);
-    }
-    return ok;
-  }
-
   /** True when called on this socket's event loop. */
   public boolean onContext() {
     return Vertx.currentContext() == context;

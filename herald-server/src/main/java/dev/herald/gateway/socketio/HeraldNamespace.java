@@ -124,16 +124,16 @@ public final class HeraldNamespace implements Namespace {
     JsonNode arg = args.isEmpty() ? null : args.get(0);
     switch (event) {
       case "subscribe" -> joinAll(socket, session, event, Requests.channelRooms(arg), ack);
-      case "join" -> joinAll(socket, session, event, listOf(Requests.room(arg)), ack);
+      case "join" -> joinAll(socket, session, event, Requests.one(Requests.room(arg)), ack);
       case "unsubscribe" -> leaveAll(session, Requests.channelRooms(arg), ack);
-      case "leave" -> leaveAll(session, listOf(Requests.room(arg)), ack);
+      case "leave" -> leaveAll(session, Requests.one(Requests.room(arg)), ack);
       default -> {
         if (event.startsWith("subscribe:")) {
           String kind = event.substring("subscribe:".length());
-          joinAll(socket, session, event, listOf(Requests.aliasRoom(kind, arg)), ack);
+          joinAll(socket, session, event, Requests.one(Requests.aliasRoom(kind, arg)), ack);
         } else if (event.startsWith("unsubscribe:")) {
           String kind = event.substring("unsubscribe:".length());
-          leaveAll(session, listOf(Requests.aliasRoom(kind, arg)), ack);
+          leaveAll(session, Requests.one(Requests.aliasRoom(kind, arg)), ack);
         } else {
           answerRefusal(socket, ack, error("unknown_event", "unknown event " + event, event));
         }
@@ -224,11 +224,6 @@ public final class HeraldNamespace implements Namespace {
     return JsonNodeFactory.instance.objectNode().put("code", code).put("message", message).put("event", event);
   }
 
-  private static List<String> listOf(String room) {
-    List<String> l = new ArrayList<>(1);
-    l.add(room);
-    return l;
-  }
 
   private static Namespace.ConnectRefused refusal(String message, String code) {
     return new Namespace.ConnectRefused(message, JsonNodeFactory.instance.objectNode().put("code", code));

@@ -18,8 +18,7 @@ import java.util.function.Consumer;
  * One client connected to one namespace over one Engine.IO session. Emits events, answers acks,
  * and receives acks for the events it emitted.
  *
- * <p>Threads: owned by the Engine.IO session's event loop; {@link #sendRaw} may be called from any
- * thread (the session hops).
+ * <p>Threads: owned by the Engine.IO session's event loop; call every method there.
  */
 public final class SioSocket {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -119,24 +118,6 @@ public final class SioSocket {
     long id = nextAckId++;
     pendingAcks.put(id, onAck);
     write(SioCodec.event(nsp, id, argsOf(event, args)));
-  }
-
-  /**
-   * Sends an already encoded Socket.IO packet (text, no attachments). Thread-safe. Returns false
-   * when the client's outbound buffer is full.
-   */
-  public boolean sendRaw(String packet) {
-    if (!engine().onContext()) {
-      engine().context().runOnContext(v -> sendRaw(packet));
-      return true;
-    }
-    if (!connected) {
-      if (heldUntilConnected != null) {
-        heldUntilConnected.add(packet);
-      }
-      return true;
-    }
-    return engine().send(packet);
   }
 
   /**

@@ -239,9 +239,9 @@ public final class PlainWebSocketEndpoint {
       switch (type) {
         case "ping" -> send(JsonNodeFactory.instance.objectNode().put("type", "pong"), requestId);
         case "subscribe" -> join(Requests.channelRooms(msg), requestId);
-        case "join" -> join(listOf(Requests.room(msg)), requestId);
+        case "join" -> join(Requests.one(Requests.room(msg)), requestId);
         case "unsubscribe" -> leave(Requests.channelRooms(msg), requestId);
-        case "leave" -> leave(listOf(Requests.room(msg)), requestId);
+        case "leave" -> leave(Requests.one(Requests.room(msg)), requestId);
         default -> refuse(requestId, "unknown message type '" + abbreviate(type) + "'");
       }
     }
@@ -328,11 +328,6 @@ public final class PlainWebSocketEndpoint {
         + ",\"id\":\"" + e.offset() + "\",\"timestamp\":" + e.timestampMillis() + "}";
   }
 
-  private static List<String> listOf(String room) {
-    List<String> l = new ArrayList<>(1);
-    l.add(room);
-    return l;
-  }
 
   private static String abbreviate(String s) {
     return s.length() > 40 ? s.substring(0, 40) + "…" : s;
