@@ -23,6 +23,8 @@ import dev.herald.gateway.socketio.HeraldNamespace;
 import dev.herald.gateway.socketio.Namespace;
 import dev.herald.gateway.socketio.SocketIoServer;
 import dev.herald.gateway.sse.SseEndpoint;
+import dev.herald.gateway.websocket.UpgradeRequest;
+import dev.herald.gateway.websocket.WebSocketUpgrades;
 import dev.herald.gateway.ws.PlainWebSocketEndpoint;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
@@ -57,7 +59,8 @@ public final class HeraldServer {
   private final SseEndpoint sse;
   private final EventsApi events;
   private final Bus bus;
-  private HttpServer http;
+  /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
+  private final List<HttpServer> http = new java.util.ArrayList<>();
 
   private HeraldServer(HeraldConfig config, Vertx vertx) {
     this.config = config;
@@ -91,7 +94,7 @@ public final class HeraldServer {
       DevCredentials dev = DevCredentials.loadOrCreate(configured.dataDir());
       config = configured.withAuth(configured.auth().withDefaults(dev.jwtSecret(), dev.apiKey()));
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     HeraldServer server;
     try {
       server = new HeraldServer(config, vertx);
@@ -106,15 +109,44 @@ public final class HeraldServer {
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.port())
         .setHost(config.host())
-        .setMaxWebSocketMessageSize(config.engine().maxPayload())
-        .setMaxWebSocketFrameSize(config.engine().maxPayload())
-        .setRegisterWebSocketWriteHandlers(false)
         .setTcpNoDelay(true)
+        // WebSockets run on Herald's own handler (gateway.websocket), uncompressed like Socket.IO's
+        // default: no per-connection deflate state
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        // no h2c: its upgrade handler would stand between the HTTP decoder and the WebSocket takeover
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout((int) (config.engine().pingInterval().plus(config.engine().pingTimeout())
             .plusSeconds(30).toSeconds()))
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    http = vertx.createHttpServer(options).requestHandler(this::route);
-    return http.listen().map(s -> this).onFailure(e -> vertx.close());
+    // Vert.x shares one port among servers of the same port; -1 means "one random port, shared"
+    options.setPort(config.port() == 0 ? -1 : config.port());
+    List<Future<HttpServer>> servers = new java.util.ArrayList<>();
+    for (int i = 0; i < config.eventLoops(); i++) {
+      servers.add(listenOn(options));
+    }
+    return Future.all(servers).map(v -> this).onFailure(e -> vertx.close());
+  }
+
+  /** Starts one HTTP server on a new event-loop context. */
+  private Future<HttpServer> listenOn(HttpServerOptions options) {
+    io.vertx.core.Promise<HttpServer> listening = io.vertx.core.Promise.promise();
+    io.vertx.core.internal.ContextInternal context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    context.runOnContext(v -> {
+      HttpServer server = vertx.createHttpServer(options)
+          .connectionHandler(conn -> WebSocketUpgrades.install(conn, this::upgradeRoute))
+          .requestHandler(this::route);
+      server.listen().onSuccess(http::add).onComplete(listening);
+    });
+    return listening.future();
+  }
+
+  private WebSocketUpgrades.Route upgradeRoute(UpgradeRequest req) {
+    String path = req.path();
+    if (path.startsWith("/socket.io/") && "websocket".equals(req.param("transport"))) {
+      return socketIo::upgrade;
+    }
+    return path.equals("/ws") ? ws::upgrade : null;
   }
 
   private void route(HttpServerRequest req) {
@@ -150,7 +182,7 @@ public final class HeraldServer {
 
   /** The bound port (useful when configured with port 0). */
   public int port() {
-    return http.actualPort();
+    return http.get(0).actualPort();
   }
 
   public HeraldConfig config() {
@@ -214,7 +246,7 @@ public final class HeraldServer {
     bus.close();
     io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
     long guard = vertx.setTimer(5_000, t -> closed.tryComplete());
-    http.close().onComplete(ar -> {
+    Future.join(http.stream().map(HttpServer::close).toList()).onComplete(ar -> {
       vertx.cancelTimer(guard);
       closed.tryComplete();
     });

@@ -8,7 +8,11 @@ public final class HttpAuth {
 
   /** The bearer token of the {@code Authorization} header, or null. */
   public static String bearer(HttpServerRequest req) {
-    String h = req.getHeader("authorization");
+    return bearer(req.getHeader("authorization"));
+  }
+
+  /** The token of an {@code Authorization: Bearer <token>} header value, or null. */
+  public static String bearer(String h) {
     if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)) {
       String t = h.substring(7).trim();
       return t.isEmpty() ? null : t;

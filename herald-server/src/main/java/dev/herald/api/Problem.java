@@ -16,12 +16,17 @@ public final class Problem {
     if (response.ended() || response.closed()) {
       return;
     }
+    response.setStatusCode(status).putHeader("content-type", "application/problem+json").end(json(status, title, detail));
+  }
+
+  /** The problem document of {@code status} as JSON text. */
+  public static String json(int status, String title, String detail) {
     ObjectNode body = JsonNodeFactory.instance.objectNode()
-        .put("type", "https://herald.dev/problems/" + title.toLowerCase().replace(' ', '-'))
+        .put("type", "https://herald.dev/problems/" + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'))
         .put("title", title)
         .put("status", status)
         .put("detail", detail);
-    response.setStatusCode(status).putHeader("content-type", "application/problem+json").end(body.toString());
+    return body.toString();
   }
 
   public static void badRequest(HttpServerResponse r, String detail) {

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param limits protections applied to every connection
  * @param recovery the window within which a dropped client gets what it missed
  * @param drainTimeout how long SIGTERM waits for clients to leave before exiting
+ * @param eventLoops event-loop threads serving connections ({@code HERALD_EVENT_LOOPS})
  */
 public record HeraldConfig(
     int port,
@@ -33,7 +34,8 @@ public record HeraldConfig(
     Recovery recovery,
     Duration drainTimeout,
     String databaseUrl,
-    String redisUrl) {
+    String redisUrl,
+    int eventLoops) {
 
   /** JWT and API key settings. Secrets left null here are generated into the data directory. */
   public record Auth(
@@ -127,6 +129,10 @@ public record HeraldConfig(
     if (port < 0 || port > 65535) {
       throw new ConfigException("HERALD_PORT must be 0-65535 (0 picks a free port), was " + port);
     }
+    if (eventLoops < 1 || eventLoops > 1024) {
+      throw new ConfigException("HERALD_EVENT_LOOPS must be 1-1024, was " + eventLoops
+          + "; the default is one per CPU core");
+    }
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(limits, "limits");
@@ -168,7 +174,8 @@ public record HeraldConfig(
             r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000)),
         r.millis("HERALD_DRAIN_TIMEOUT_MS", 10_000),
         r.string("HERALD_DATABASE_URL", null),
-        r.string("HERALD_REDIS_URL", null));
+        r.string("HERALD_REDIS_URL", null),
+        r.integer("HERALD_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()));
   }
 
   /** The defaults, as a fresh machine gets them. */
@@ -178,27 +185,27 @@ public record HeraldConfig(
 
   public HeraldConfig withPort(int newPort) {
     return new HeraldConfig(newPort, host, nodeName, dataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl);
+        drainTimeout, databaseUrl, redisUrl, eventLoops);
   }
 
   public HeraldConfig withAuth(Auth newAuth) {
     return new HeraldConfig(port, host, nodeName, dataDir, newAuth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl);
+        drainTimeout, databaseUrl, redisUrl, eventLoops);
   }
 
   public HeraldConfig withEngine(Engine newEngine) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, newEngine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl);
+        drainTimeout, databaseUrl, redisUrl, eventLoops);
   }
 
   public HeraldConfig withLimits(Limits newLimits) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, newLimits, recovery,
-        drainTimeout, databaseUrl, redisUrl);
+        drainTimeout, databaseUrl, redisUrl, eventLoops);
   }
 
   public HeraldConfig withDataDir(Path newDataDir) {
     return new HeraldConfig(port, host, nodeName, newDataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl);
+        drainTimeout, databaseUrl, redisUrl, eventLoops);
   }
 
   private static void positive(String name, double value) {

@@ -6,6 +6,7 @@ import dev.herald.gateway.engineio.EngineServer;
 import dev.herald.gateway.engineio.EngineSocket;
 import dev.herald.gateway.socketio.Namespace;
 import dev.herald.gateway.socketio.SocketIoServer;
+import dev.herald.gateway.websocket.WebSocketUpgrades;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,8 +46,13 @@ public final class ConformanceServer {
         "/", new ConformanceNamespace(true), "/custom", new ConformanceNamespace(false));
     EngineServer socketIo = new EngineServer(options, metrics, new SocketIoServer(namespaces, 1_000));
     HttpServerOptions http = new HttpServerOptions().setPort(port)
-        .setMaxWebSocketMessageSize(1_000_000).setMaxWebSocketFrameSize(1_000_000);
-    return vertx.createHttpServer(http).requestHandler(req -> {
+        .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false)
+        .setHttp2ClearTextEnabled(false);
+    WebSocketUpgrades.Router upgrades = req -> !"websocket".equals(req.param("transport")) ? null
+        : req.path().startsWith("/engine.io/") ? echo::upgrade
+        : req.path().startsWith("/socket.io/") ? socketIo::upgrade : null;
+    return vertx.createHttpServer(http).connectionHandler(conn -> WebSocketUpgrades.install(conn, upgrades))
+        .requestHandler(req -> {
       if (req.path().startsWith("/engine.io/")) {
         echo.handle(req);
       } else if (req.path().startsWith("/socket.io/")) {

@@ -2,6 +2,9 @@ package dev.herald.gateway.engineio;
 
 import dev.herald.config.HeraldConfig;
 import dev.herald.gateway.CloseReason;
+import dev.herald.gateway.websocket.UpgradeRequest;
+import dev.herald.gateway.websocket.WebSocket;
+import dev.herald.gateway.websocket.WebSocketSettings;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -39,6 +42,7 @@ public final class EngineServer {
   private final EngineOptions options;
   private final HeraldMetrics metrics;
   private final Listener listener;
+  private final WebSocketSettings webSocketSettings;
   private final Map<String, EngineSocket> sockets = new ConcurrentHashMap<>();
   private volatile boolean draining;
 
@@ -46,6 +50,7 @@ public final class EngineServer {
     this.options = options;
     this.metrics = metrics;
     this.listener = listener;
+    this.webSocketSettings = new WebSocketSettings(options.engine().maxPayload(), options.outboundBufferBytes());
   }
 
   HeraldMetrics metrics() {
@@ -121,7 +126,8 @@ public final class EngineServer {
       return;
     }
     if ("websocket".equals(transport)) {
-      upgrade(req, socket);
+      // a real upgrade never gets here: WebSocketUpgrades hands it to upgrade(UpgradeRequest)
+      error(req, EngineError.BAD_REQUEST, engine);
     } else if (req.method() == HttpMethod.GET) {
       HttpServerResponse resp = req.response();
       cors(resp, origin, engine);
@@ -131,6 +137,79 @@ public final class EngineServer {
       post(req, socket);
     } else {
       error(req, EngineError.BAD_REQUEST, engine);
+    }
+  }
+
+  /**
+   * Handles a WebSocket upgrade to the endpoint ({@code transport=websocket}): a new session over a
+   * direct WebSocket when there is no {@code sid}, else the upgrade of a polling session. Errors are
+   * the same JSON answers as over HTTP.
+   */
+  public void upgrade(UpgradeRequest req) {
+    HeraldConfig.Engine engine = options.engine();
+    String origin = req.header("origin");
+    if (!engine.allowsOrigin(origin)) {
+      metrics.refused("cors");
+      refuse(req, EngineError.FORBIDDEN, origin);
+      return;
+    }
+    if (!"4".equals(req.param("EIO"))) {
+      refuse(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, origin);
+      return;
+    }
+    String sid = req.param("sid");
+    if (sid == null) {
+      if (draining) {
+        metrics.refused("draining");
+        refuse(req, EngineError.SHUTTING_DOWN, origin);
+        return;
+      }
+      Handshake handshake = new Handshake(req.params(), req.header("authorization"), req.remoteAddress());
+      EngineSocket socket = new EngineSocket(newSid(), req.context(), this, options);
+      WebSocket ws = req.accept(webSocketSettings, socket.transportListener());
+      sockets.put(socket.sid, socket);
+      socket.open(ws);
+      listener.onOpen(socket, handshake);
+      return;
+    }
+    EngineSocket socket = sockets.get(sid);
+    if (socket != null && socket.heartbeatExpired()) {
+      remove(socket);
+      EngineSocket expired = socket;
+      expired.context.runOnContext(v -> expired.expire());
+      socket = null;
+    }
+    if (socket == null) {
+      refuse(req, EngineError.UNKNOWN_SID, origin);
+      return;
+    }
+    EngineSocket polling = socket;
+    Context requestContext = req.context();
+    polling.context.runOnContext(v -> {
+      if (!polling.reserveUpgrade()) {
+        refuse(req, EngineError.BAD_REQUEST, origin);
+        return;
+      }
+      requestContext.runOnContext(x -> {
+        WebSocket ws = req.accept(webSocketSettings, polling.transportListener());
+        if (polling.onContext()) {
+          polling.onUpgradeSocket(ws);
+        } else {
+          polling.context.runOnContext(y -> polling.onUpgradeSocket(ws));
+        }
+      });
+    });
+  }
+
+  private void refuse(UpgradeRequest req, EngineError error, String origin) {
+    HeraldConfig.Engine engine = options.engine();
+    if (origin != null && engine.allowsOrigin(origin)) {
+      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", origin,
+          "access-control-allow-credentials", "true", "vary", "Origin");
+    } else if (origin == null && engine.corsOrigins().contains("*")) {
+      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", "*");
+    } else {
+      req.refuse(error.status, "application/json", error.json());
     }
   }
 
@@ -150,44 +229,12 @@ public final class EngineServer {
         req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
     Context ctx = Vertx.currentContext();
     String sid = newSid();
-    if ("websocket".equals(transport)) {
-      req.toWebSocket().onSuccess(ws -> {
-        EngineSocket socket = new EngineSocket(sid, ctx, this, options);
-        sockets.put(sid, socket);
-        socket.open(ws);
-        listener.onOpen(socket, handshake);
-      });
-      return;
-    }
     EngineSocket socket = new EngineSocket(sid, ctx, this, options);
     sockets.put(sid, socket);
     socket.open(null);
     String openPacket = socket.takeOpenPacketForHandshake();
     listener.onOpen(socket, handshake);
     respondPayload(req.response(), openPacket, engine, origin(req));
-  }
-
-  private void upgrade(HttpServerRequest req, EngineSocket socket) {
-    cors(req.response(), origin(req), options.engine());
-    req.pause();
-    Context requestContext = Vertx.currentContext();
-    socket.context.runOnContext(v -> {
-      if (!socket.reserveUpgrade()) {
-        requestContext.runOnContext(x -> {
-          req.resume();
-          error(req, EngineError.BAD_REQUEST, options.engine());
-        });
-        return;
-      }
-      requestContext.runOnContext(x -> req.toWebSocket().onComplete(ar ->
-          socket.context.runOnContext(y -> {
-            if (ar.succeeded()) {
-              socket.onUpgradeSocket(ar.result());
-            } else {
-              socket.releaseUpgrade();
-            }
-          })));
-    });
   }
 
   private void post(HttpServerRequest req, EngineSocket socket) {

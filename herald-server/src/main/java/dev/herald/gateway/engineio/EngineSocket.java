@@ -1,11 +1,12 @@
 package dev.herald.gateway.engineio;
 
 import dev.herald.gateway.CloseReason;
+import dev.herald.gateway.websocket.WebSocket;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -40,17 +41,16 @@ public final class EngineSocket {
     @Override public void onClose(String reason) { }
   };
 
+  private final Transport transport = new Transport();
   private State state = State.OPEN;
-  private ServerWebSocket ws;
-  /** The Netty context under {@link #ws}, for shared-buffer writes; null when unavailable. */
-  private io.netty.channel.ChannelHandlerContext channel;
+  private WebSocket ws;
   private boolean unflushed;
   private HttpServerResponse pendingPoll;
   private boolean postInFlight;
   private final ArrayDeque<EnginePacket> writeBuffer = new ArrayDeque<>();
   private int writeBufferBytes;
   private boolean flushScheduled;
-  private ServerWebSocket upgrading;
+  private WebSocket upgrading;
   private boolean probed;
   private boolean upgradeReserved;
   private long upgradeTimer = -1;
@@ -98,22 +98,22 @@ public final class EngineSocket {
 
   /**
    * Sends a text message already encoded for every receiver: {@code text} is the message,
-   * {@code frame} the UTF-8 bytes of the whole Engine.IO packet ({@code 4} + text), written to a
-   * WebSocket transport without flushing ({@link #flushShared}). Call on the socket's context.
-   * Returns false if the session is closed or its buffer is full.
+   * {@code frame} the WebSocket frame of the whole Engine.IO packet ({@code 4} + text, from
+   * {@link dev.herald.gateway.websocket.WebSocketFrames#sharedText}), written to a WebSocket
+   * transport without flushing ({@link #flushShared}). Call on the socket's context. Returns false
+   * if the session is closed or its buffer is full.
    */
-  public boolean sendShared(String text, io.netty.buffer.ByteBuf frame) {
+  public boolean sendShared(String text, ByteBuf frame) {
     if (state != State.OPEN) {
       return false;
     }
-    if (ws != null && channel != null) {
-      if (dev.herald.gateway.SharedFrames.full(ws, channel)) {
+    if (ws != null) {
+      if (!ws.isWritable()) {
         server.metrics().refused("slow_consumer");
         close(CloseReason.SLOW_CONSUMER);
         return false;
       }
-      server.metrics().messageOut("socketio");
-      dev.herald.gateway.SharedFrames.write(channel, frame);
+      ws.writeShared(frame);
       unflushed = true;
       return true;
     }
@@ -124,7 +124,7 @@ public final class EngineSocket {
   public void flushShared() {
     if (unflushed) {
       unflushed = false;
-      channel.flush();
+      ws.flush();
     }
   }
 
@@ -146,7 +146,7 @@ public final class EngineSocket {
     closeReason = reason;
     if (ws != null) {
       if (reason == CloseReason.SLOW_CONSUMER) {
-        dev.herald.gateway.ConnectionFailure.failSlowConsumer(ws, reason);
+        ws.abort(reason.code(), reason.text());
       } else {
         ws.close(reason.code(), reason.text());
       }
@@ -163,14 +163,19 @@ public final class EngineSocket {
 
   // ---- called by EngineServer ----
 
-  void open(ServerWebSocket directWs) {
+  /** Receives the frames of this session's WebSockets: the current transport and an upgrading one. */
+  WebSocket.Listener transportListener() {
+    return transport;
+  }
+
+  void open(WebSocket directWs) {
     String open = "0{\"sid\":\"" + sid + "\",\"upgrades\":" + (directWs == null ? "[\"websocket\"]" : "[]")
         + ",\"pingInterval\":" + options.engine().pingInterval().toMillis()
         + ",\"pingTimeout\":" + options.engine().pingTimeout().toMillis()
         + ",\"maxPayload\":" + options.engine().maxPayload() + "}";
     if (directWs != null) {
-      attachWebSocket(directWs, true);
-      directWs.writeTextMessage(open);
+      ws = directWs;
+      directWs.sendText(open);
     } else {
       writeBuffer.add(new EnginePacket(EnginePacket.Type.OPEN, open.substring(1), null));
     }
@@ -282,45 +287,22 @@ public final class EngineSocket {
   }
 
   /** A WebSocket that asks to upgrade this polling session (probe, then upgrade packet). */
-  void onUpgradeSocket(ServerWebSocket socket) {
+  void onUpgradeSocket(WebSocket socket) {
     upgrading = socket;
     probed = false;
     upgradeTimer = vertx.setTimer(options.engine().upgradeTimeout().toMillis(), t -> {
       if (upgrading == socket) {
         upgrading = null;
-        socket.close((short) 1002, "upgrade timeout");
+        upgradeReserved = false;
+        socket.close(1002, "upgrade timeout");
       }
     });
-    socket.textMessageHandler(text -> context.runOnContext(v -> onUpgradeFrame(socket, text)));
-    socket.binaryMessageHandler(b -> context.runOnContext(v -> {
-      if (ws == socket) {
-        server.metrics().messageIn("socketio");
-        handler.onBinary(b);
-      } else if (upgrading == socket) {
-        upgrading = null;
-        socket.close((short) 1002, "binary frame during upgrade");
-      }
-    }));
-    socket.closeHandler(v -> context.runOnContext(x -> {
-      if (upgrading == socket) {
-        upgrading = null;
-        upgradeReserved = false;
-        vertx.cancelTimer(upgradeTimer);
-      }
-    }));
   }
 
-  private void onUpgradeFrame(ServerWebSocket socket, String text) {
-    if (upgrading != socket) {
-      if (ws == socket) {
-        // queued behind the "5" that completed the upgrade: an ordinary packet now
-        onWebSocketText(text);
-      }
-      return;
-    }
+  private void onUpgradeFrame(WebSocket socket, String text) {
     if (!probed && text.equals("2probe")) {
       probed = true;
-      socket.writeTextMessage("3probe");
+      socket.sendText("3probe");
       // answer the pending poll with a noop so the client can pause polling and send "5"
       if (pendingPoll != null) {
         flush();
@@ -333,68 +315,81 @@ public final class EngineSocket {
         pendingPoll = null;
         EngineServer.respondPayload(poll, "6", options.engine());
       }
-      attachWebSocket(socket, false);
+      ws = socket;
       for (EnginePacket p; (p = writeBuffer.poll()) != null; ) {
         writeToWebSocket(p);
       }
       writeBufferBytes = 0;
     } else {
       upgrading = null;
+      upgradeReserved = false;
       vertx.cancelTimer(upgradeTimer);
-      socket.close((short) 1002, "invalid upgrade");
+      socket.close(1002, "invalid upgrade");
     }
   }
 
   // ---- internals ----
 
   /**
-   * Makes {@code socket} the session's transport. {@code onSessionContext}: whether the socket's
-   * handlers run on this session's event loop (a direct connection) or on another one (an upgrade
-   * that arrived on another connection), in which case every handler hops.
+   * The frames of this session's WebSockets, moved onto the session's context when the WebSocket
+   * lives on another event loop (an upgrade that arrived on another connection).
    */
-  private void attachWebSocket(ServerWebSocket socket, boolean onSessionContext) {
-    this.ws = socket;
-    this.channel = dev.herald.gateway.SharedFrames.channelOf(socket);
-    socket.setWriteQueueMaxSize(options.outboundBufferBytes());
-    boolean sameContext = onSessionContext;
-    socket.textMessageHandler(text -> onContextDo(sameContext, () -> onWebSocketText(text)));
-    socket.binaryMessageHandler(b -> onContextDo(sameContext, () -> {
-      server.metrics().messageIn("socketio");
-      handler.onBinary(b);
-    }));
-    socket.closeHandler(v -> onContextDo(sameContext, () -> {
-      if (ws == socket) {
-        onClose(closeReason != null ? closeReason.text() : "transport close");
-      }
-    }));
-    socket.exceptionHandler(e -> onContextDo(sameContext, () -> {
-      // RFC 6455 7.4.1: 1009 for a message too big to process; any other failure ends the session too
-      if (ws == socket && state == State.OPEN) {
-        boolean tooBig = isTooBig(e);
-        if (tooBig) {
-          server.metrics().refused("payload_too_large");
+  private final class Transport implements WebSocket.Listener {
+    @Override
+    public void onText(WebSocket socket, String text) {
+      onSessionContext(() -> {
+        if (socket == ws) {
+          onWebSocketText(text);
+        } else if (socket == upgrading) {
+          onUpgradeFrame(socket, text);
         }
-        closeReason = tooBig ? CloseReason.MESSAGE_TOO_BIG : CloseReason.PROTOCOL_ERROR;
-        socket.close(closeReason.code(), closeReason.text());
-        onClose(tooBig ? "message too big" : "transport error");
+      });
+    }
+
+    @Override
+    public void onBinary(WebSocket socket, byte[] data) {
+      onSessionContext(() -> {
+        if (socket == ws) {
+          server.metrics().messageIn("socketio");
+          handler.onBinary(Buffer.buffer(data));
+        } else if (socket == upgrading) {
+          upgrading = null;
+          upgradeReserved = false;
+          vertx.cancelTimer(upgradeTimer);
+          socket.close(1002, "binary frame during upgrade");
+        }
+      });
+    }
+
+    @Override
+    public void onClose(WebSocket socket, int code, String reason) {
+      onSessionContext(() -> {
+        if (socket == upgrading) {
+          upgrading = null;
+          upgradeReserved = false;
+          vertx.cancelTimer(upgradeTimer);
+        } else if (socket == ws && state == State.OPEN) {
+          // RFC 6455 7.4.1: 1009 for a message too big; 1002 and 1007 for frames that break the protocol
+          if (code == 1009) {
+            server.metrics().refused("payload_too_large");
+            closeReason = CloseReason.MESSAGE_TOO_BIG;
+            EngineSocket.this.onClose("message too big");
+          } else if (code == 1002 || code == 1007) {
+            closeReason = CloseReason.PROTOCOL_ERROR;
+            EngineSocket.this.onClose("transport error");
+          } else {
+            EngineSocket.this.onClose(closeReason != null ? closeReason.text() : "transport close");
+          }
+        }
+      });
+    }
+
+    private void onSessionContext(Runnable r) {
+      if (onContext()) {
+        r.run();
+      } else {
+        context.runOnContext(v -> r.run());
       }
-    }));
-  }
-
-  /** True when {@code e} is Netty's or Vert.x's way of saying a WebSocket message was over the limit. */
-  public static boolean isTooBig(Throwable e) {
-    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-    return e instanceof io.netty.handler.codec.TooLongFrameException
-        || e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c
-            && c.closeStatus() != null && c.closeStatus().code() == 1009
-        || m.contains("too big") || m.contains("too long") || m.contains("exceeds") || m.contains("overflow max message size");
-  }
-
-  private void onContextDo(boolean sameContext, Runnable r) {
-    if (sameContext) {
-      r.run();
-    } else {
-      context.runOnContext(v -> r.run());
     }
   }
 
@@ -402,8 +397,9 @@ public final class EngineSocket {
     try {
       onPacket(EnginePacket.decodeText(text));
     } catch (ProtocolException e) {
+      WebSocket socket = ws;
       onClose("parse error");
-      ws.close(CloseReason.PROTOCOL_ERROR.code(), e.getMessage());
+      socket.close(CloseReason.PROTOCOL_ERROR.code(), e.getMessage());
     }
   }
 
@@ -437,7 +433,7 @@ public final class EngineSocket {
           EngineServer.respondPayload(poll, "6", options.engine());
         }
         if (ws != null) {
-          ws.close();
+          ws.close(1000, "");
         }
         onClose("transport close");
       }
@@ -463,7 +459,7 @@ public final class EngineSocket {
       return false;
     }
     if (ws != null) {
-      if (ws.writeQueueFull()) {
+      if (!ws.isWritable()) {
         server.metrics().refused("slow_consumer");
         close(CloseReason.SLOW_CONSUMER);
         return false;
@@ -496,9 +492,9 @@ public final class EngineSocket {
   private void writeToWebSocket(EnginePacket p) {
     server.metrics().messageOut("socketio");
     if (p.isBinary()) {
-      ws.writeBinaryMessage(p.binary());
+      ws.sendBinary(p.binary().getBytes());
     } else {
-      ws.writeTextMessage(p.encodeText());
+      ws.sendText(p.encodeText());
     }
   }
 
@@ -564,11 +560,11 @@ public final class EngineSocket {
       EngineServer.respondPayload(poll, "1", options.engine());
     }
     if (upgrading != null) {
-      upgrading.close();
+      upgrading.close(1000, "");
       upgrading = null;
     }
-    if (ws != null && !ws.isClosed()) {
-      ws.close();
+    if (ws != null && ws.isOpen()) {
+      ws.close(1000, "");
     }
     writeBuffer.clear();
     server.remove(this);

@@ -307,7 +307,7 @@ public final class HeraldNamespace implements Namespace {
   /** A Socket.IO packet and the bytes of its Engine.IO message frame, shared by all receivers. */
   private record Encoded(String text, io.netty.buffer.ByteBuf frame) {
     static Encoded of(String text) {
-      return new Encoded(text, dev.herald.gateway.SharedFrames.utf8("4" + text));
+      return new Encoded(text, dev.herald.gateway.websocket.WebSocketFrames.sharedText("4" + text));
     }
   }
 

@@ -17,13 +17,16 @@ import dev.herald.gateway.Gateway;
 import dev.herald.gateway.Requests;
 import dev.herald.gateway.RoomEvent;
 import dev.herald.gateway.Session;
-import dev.herald.gateway.SharedFrames;
 import dev.herald.gateway.TokenBucket;
+import dev.herald.gateway.websocket.UpgradeRequest;
+import dev.herald.gateway.websocket.WebSocket;
+import dev.herald.gateway.websocket.WebSocketFrames;
+import dev.herald.gateway.websocket.WebSocketSettings;
 import dev.herald.ops.HeraldMetrics;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -47,6 +50,7 @@ public final class PlainWebSocketEndpoint {
   private final TokenVerifier verifier;
   private final HeraldMetrics metrics;
   private final HeraldConfig config;
+  private final WebSocketSettings settings;
 
   public PlainWebSocketEndpoint(Vertx vertx, Gateway gateway, TokenVerifier verifier, HeraldMetrics metrics,
       HeraldConfig config) {
@@ -55,32 +59,46 @@ public final class PlainWebSocketEndpoint {
     this.verifier = verifier;
     this.metrics = metrics;
     this.config = config;
+    this.settings = new WebSocketSettings(config.engine().maxPayload(), config.limits().outboundBufferBytes());
   }
 
+  /** A request to {@code /ws} that is not a WebSocket upgrade. */
   public void handle(HttpServerRequest req) {
-    if (!"websocket".equalsIgnoreCase(req.getHeader("upgrade"))) {
-      Problem.badRequest(req.response(), "/ws expects a WebSocket upgrade");
-      return;
-    }
+    Problem.badRequest(req.response(), "/ws expects a WebSocket upgrade");
+  }
+
+  /** A WebSocket upgrade to {@code /ws}: the token is checked before the handshake completes. */
+  public void upgrade(UpgradeRequest req) {
     if (gateway.isDraining()) {
-      Problem.unavailable(req.response(), "server shutting down");
+      req.refuse(503, "application/problem+json", Problem.json(503, "Service Unavailable", "server shutting down"),
+          "retry-after", "5");
       return;
     }
-    req.pause();
-    verifier.verifyAsync(vertx, HttpAuth.userToken(req)).onComplete(ar -> {
+    String token = HttpAuth.bearer(req.header("authorization"));
+    if (token == null) {
+      token = req.param("token");
+    }
+    verifier.verifyAsync(vertx, token).onComplete(ar -> {
       if (ar.failed()) {
         metrics.refused("unauthorized");
-        req.resume();
         String reason = ar.cause() instanceof AuthException ? ar.cause().getMessage() : "token could not be verified";
-        Problem.unauthorized(req.response(), reason);
+        req.refuse(401, "application/problem+json", Problem.json(401, "Unauthorized", reason),
+            "www-authenticate", "Bearer");
         return;
       }
-      req.toWebSocket().onSuccess(ws -> open(ws, ar.result()));
+      Identity identity = ar.result();
+      if (Vertx.currentContext() == req.context()) {
+        open(req, identity);
+      } else {
+        req.context().runOnContext(v -> open(req, identity));
+      }
     });
   }
 
-  private void open(ServerWebSocket ws, Identity identity) {
-    WsSession session = new WsSession(ws, identity);
+  private void open(UpgradeRequest req, Identity identity) {
+    WsSession session = new WsSession(identity, req.context());
+    WebSocket ws = req.accept(settings, session);
+    session.ws = ws;
     // rooms are joined after the welcome is written, so no event can overtake it
     if (!gateway.register(session, false)) {
       ws.close(gateway.isDraining() ? CloseReason.SERVER_SHUTDOWN.code() : (short) 4429,
@@ -88,34 +106,23 @@ public final class PlainWebSocketEndpoint {
               : "too many connections for this user (limit " + config.limits().maxConnectionsPerUser() + ")");
       return;
     }
-    ws.setWriteQueueMaxSize(config.limits().outboundBufferBytes());
+    session.registered = true;
     ObjectNode hello = JsonNodeFactory.instance.objectNode().put("type", "connected")
         .put("sessionId", session.id).put("userId", identity.userId()).put("tenantId", identity.tenantId());
     ArrayNode rooms = hello.putArray("rooms");
     identity.automaticRooms().forEach(rooms::add);
-    ws.writeTextMessage(hello.toString());
+    ws.sendText(hello.toString());
     for (String room : identity.automaticRooms()) {
       gateway.joinAuthorized(session, room);
     }
-    ws.textMessageHandler(session::onText);
-    ws.binaryMessageHandler(b -> session.refuse(null, "binary frames are not supported; send JSON text"));
-    ws.closeHandler(v -> session.onClosed());
-    ws.exceptionHandler(e -> {
-      // RFC 6455 7.4.1: 1009 for a message too big to process; any other failure ends the session too
-      boolean tooBig = dev.herald.gateway.engineio.EngineSocket.isTooBig(e);
-      if (tooBig) {
-        metrics.refused("payload_too_large");
-      }
-      session.close(tooBig ? CloseReason.MESSAGE_TOO_BIG : CloseReason.PROTOCOL_ERROR);
-    });
     session.scheduleHeartbeat();
   }
 
   /** One /ws connection. Owned by the WebSocket's event loop; deliver/close are thread-safe. */
-  private final class WsSession implements Session {
-    private final ServerWebSocket ws;
-    private final io.netty.channel.ChannelHandlerContext channel;
-    private final io.vertx.core.Context context = Vertx.currentContext();
+  private final class WsSession implements Session, WebSocket.Listener {
+    private WebSocket ws;
+    private boolean registered;
+    private final io.vertx.core.Context context;
     private boolean unflushed;
     private final Identity identity;
     private final String id = UUID.randomUUID().toString();
@@ -124,10 +131,9 @@ public final class PlainWebSocketEndpoint {
     private long lastSeen = System.nanoTime();
     private volatile boolean closed;
 
-    WsSession(ServerWebSocket ws, Identity identity) {
-      this.ws = ws;
-      this.channel = SharedFrames.channelOf(ws);
+    WsSession(Identity identity, io.vertx.core.Context context) {
       this.identity = identity;
+      this.context = context;
       this.bucket = new TokenBucket(config.limits().messagesPerSecond(), config.limits().burst());
     }
 
@@ -151,17 +157,18 @@ public final class PlainWebSocketEndpoint {
       if (closed) {
         return false;
       }
-      if (SharedFrames.full(ws, channel)) {
+      if (!ws.isWritable()) {
         metrics.refused("slow_consumer");
         close(CloseReason.SLOW_CONSUMER);
         return false;
       }
       metrics.messageOut("ws");
-      if (event.rooms().size() == 1 && channel != null) {
-        SharedFrames.write(channel, event.encoded(ENCODING, e -> SharedFrames.utf8(encode(e, e.rooms().get(0)))));
+      if (event.rooms().size() == 1) {
+        ByteBuf frame = event.encoded(ENCODING, e -> WebSocketFrames.sharedText(encode(e, e.rooms().get(0))));
+        ws.writeShared(frame);
         unflushed = true;
       } else {
-        ws.writeTextMessage(encode(event, firstJoinedRoom(event)));
+        ws.sendText(encode(event, firstJoinedRoom(event)));
       }
       return true;
     }
@@ -170,7 +177,7 @@ public final class PlainWebSocketEndpoint {
     public void flush() {
       if (unflushed) {
         unflushed = false;
-        channel.flush();
+        ws.flush();
       }
     }
 
@@ -184,7 +191,7 @@ public final class PlainWebSocketEndpoint {
       if (!closed) {
         closed = true;
         if (reason == CloseReason.SLOW_CONSUMER) {
-          dev.herald.gateway.ConnectionFailure.failSlowConsumer(ws, reason);
+          ws.abort(reason.code(), reason.text());
         } else {
           ws.close(reason.code(), reason.text());
         }
@@ -200,18 +207,34 @@ public final class PlainWebSocketEndpoint {
           return;
         }
         // RFC 6455 5.5.2: a ping frame; the client's automatic pong counts as a sign of life
-        ws.writePing(io.vertx.core.buffer.Buffer.buffer());
+        ws.sendPing();
       });
-      ws.pongHandler(b -> lastSeen = System.nanoTime());
     }
 
-    void onClosed() {
+    @Override
+    public void onPong(WebSocket socket) {
+      lastSeen = System.nanoTime();
+    }
+
+    @Override
+    public void onBinary(WebSocket socket, byte[] data) {
+      refuse(null, "binary frames are not supported; send JSON text");
+    }
+
+    @Override
+    public void onClose(WebSocket socket, int code, String reason) {
       closed = true;
       vertx.cancelTimer(heartbeatTimer);
-      gateway.unregister(this);
+      if (code == 1009) {
+        metrics.refused("payload_too_large");
+      }
+      if (registered) {
+        gateway.unregister(this);
+      }
     }
 
-    void onText(String text) {
+    @Override
+    public void onText(WebSocket socket, String text) {
       lastSeen = System.nanoTime();
       metrics.messageIn("ws");
       if (!bucket.tryTake()) {
@@ -303,7 +326,7 @@ public final class PlainWebSocketEndpoint {
         msg.set("requestId", requestId);
       }
       if (!closed) {
-        ws.writeTextMessage(msg.toString());
+        ws.sendText(msg.toString());
       }
     }
 
