@@ -39,6 +39,11 @@ public record Identity(
 
   /** The two rooms every connection of this user joins automatically. */
   public List<String> automaticRooms() {
-    return List.of("user:" + userId, "tenant:" + tenantId);
+    return List.of(userRoom(), "tenant:" + tenantId);
+  }
+
+  /** {@code user:<sub>}: the room of this user's own connections. */
+  public String userRoom() {
+    return "user:" + userId;
   }
 }

@@ -55,6 +55,10 @@ public final class TokenVerifier {
   private static final String PEM_BEGIN = "-----BEGIN PUBLIC KEY-----";
   private static final String PEM_END = "-----END PUBLIC KEY-----";
 
+  private static final int MAX_CANONICAL_TENANTS = 10_000;
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> TENANTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final boolean mayBlock;
 
@@ -192,6 +196,22 @@ public final class TokenVerifier {
     }
   }
 
+  /**
+   * One String instance per tenant id, so that thousands of sessions of one tenant share it. The
+   * table is bounded: past it, ids are used as they come.
+   */
+  private static String canonicalTenant(String tid) {
+    String known = TENANTS.get(tid);
+    if (known != null) {
+      return known;
+    }
+    if (TENANTS.size() < MAX_CANONICAL_TENANTS) {
+      known = TENANTS.putIfAbsent(tid, tid);
+      return known != null ? known : tid;
+    }
+    return tid;
+  }
+
   private static Identity toIdentity(JWTClaimsSet claims) throws AuthException {
     try {
       String sub = claims.getSubject();
@@ -205,7 +225,7 @@ public final class TokenVerifier {
       }
       List<String> rooms = claims.getClaim("rooms") == null ? List.of() : claims.getStringListClaim("rooms");
       List<String> roles = claims.getClaim("roles") == null ? List.of() : claims.getStringListClaim("roles");
-      return new Identity(sub, tid, rooms, roles, claims.getStringClaim("locale"));
+      return new Identity(sub, canonicalTenant(tid), rooms, roles, claims.getStringClaim("locale"));
     } catch (ParseException e) {
       throw new AuthException("invalid token claims: rooms and roles must be lists of strings");
     }

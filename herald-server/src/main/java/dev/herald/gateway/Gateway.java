@@ -1,5 +1,6 @@
 package dev.herald.gateway;
 
+import dev.herald.auth.Identity;
 import dev.herald.auth.RoomAuthorizer;
 import dev.herald.bus.Bus;
 import dev.herald.bus.Publication;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The heart of the gateway: which sessions are connected, which rooms they are in, and the fan-out
@@ -27,16 +27,50 @@ import java.util.concurrent.atomic.AtomicInteger;
  * queue the write onto their own event loop.
  */
 public final class Gateway {
+  private static final RoomKey[] NO_ROOMS = new RoomKey[0];
+
   private final Bus bus;
   private final HeraldMetrics metrics;
   private final RoomAuthorizer authorizer;
   private final int maxConnectionsPerUser;
-  private final Map<RoomKey, Set<Session>> members = new ConcurrentHashMap<>();
-  private final Map<Session, Set<RoomKey>> sessions = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
+  private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
+  private final Map<Session, Membership> sessions = new ConcurrentHashMap<>();
   private final Object dispatchLock = new Object();
   private final EventLog log;
   private volatile boolean draining;
+
+  /** The rooms one session is in (their canonical keys); copy-on-write under its own lock. */
+  private static final class Membership {
+    volatile RoomKey[] keys = NO_ROOMS;
+
+    synchronized boolean add(RoomKey key) {
+      RoomKey[] current = keys;
+      for (RoomKey k : current) {
+        if (k == key) {
+          return false;
+        }
+      }
+      RoomKey[] grown = java.util.Arrays.copyOf(current, current.length + 1);
+      grown[current.length] = key;
+      keys = grown;
+      return true;
+    }
+
+    synchronized RoomKey remove(RoomKey key) {
+      RoomKey[] current = keys;
+      for (int i = 0; i < current.length; i++) {
+        if (current[i].equals(key)) {
+          RoomKey found = current[i];
+          RoomKey[] shrunk = new RoomKey[current.length - 1];
+          System.arraycopy(current, 0, shrunk, 0, i);
+          System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
+          keys = shrunk;
+          return found;
+        }
+      }
+      return null;
+    }
+  }
 
   public Gateway(Bus bus, HeraldMetrics metrics, RoomAuthorizer authorizer, HeraldConfig config) {
     this.bus = bus;
@@ -45,7 +79,7 @@ public final class Gateway {
     this.maxConnectionsPerUser = config.limits().maxConnectionsPerUser();
     this.log = new EventLog(newEpoch(), config.recovery().maxEvents(), config.recovery().window().toMillis());
     bus.subscribe(this::dispatch);
-    metrics.gauge("herald_rooms", "Rooms with at least one member on this node", members::size);
+    metrics.gauge("herald_rooms", "Rooms with at least one member on this node", rooms::size);
   }
 
   /**
@@ -65,14 +99,21 @@ public final class Gateway {
       metrics.refused("draining");
       return false;
     }
-    String userKey = session.identity().tenantId() + '\u0000' + session.identity().userId();
-    AtomicInteger count = perUser.computeIfAbsent(userKey, k -> new AtomicInteger());
-    if (count.incrementAndGet() > maxConnectionsPerUser) {
-      count.decrementAndGet();
+    // the user's own room counts the user's connections, so the limit needs no map of its own
+    boolean[] admitted = {false};
+    rooms.compute(userRoomKey(session), (k, room) -> {
+      Room r = room == null ? new Room(k) : room;
+      if (r.connections < maxConnectionsPerUser) {
+        r.connections++;
+        admitted[0] = true;
+      }
+      return r.unused() ? null : r;
+    });
+    if (!admitted[0]) {
       metrics.refused("connection_limit");
       return false;
     }
-    sessions.put(session, ConcurrentHashMap.newKeySet());
+    sessions.put(session, new Membership());
     metrics.connectionOpened(session.transport());
     if (joinAutomaticRooms) {
       for (String room : session.identity().automaticRooms()) {
@@ -84,15 +125,22 @@ public final class Gateway {
 
   /** Removes a session from every room. Idempotent. */
   public void unregister(Session session) {
-    Set<RoomKey> rooms = sessions.remove(session);
-    if (rooms == null) {
+    Membership membership = sessions.remove(session);
+    if (membership == null) {
       return;
     }
-    for (RoomKey key : rooms) {
+    RoomKey[] joined;
+    synchronized (membership) {
+      joined = membership.keys;
+      membership.keys = NO_ROOMS;
+    }
+    for (RoomKey key : joined) {
       removeMember(key, session);
     }
-    String userKey = session.identity().tenantId() + '\u0000' + session.identity().userId();
-    perUser.computeIfPresent(userKey, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    rooms.computeIfPresent(userRoomKey(session), (k, r) -> {
+      r.connections--;
+      return r.unused() ? null : r;
+    });
     metrics.connectionClosed(session.transport());
   }
 
@@ -113,17 +161,21 @@ public final class Gateway {
 
   /** Joins a room whose authorization was already decided. False when the session is gone. */
   public boolean joinAuthorized(Session session, String room) {
-    Set<RoomKey> rooms = sessions.get(session);
-    if (rooms == null) {
+    Membership membership = sessions.get(session);
+    if (membership == null) {
       return false;
     }
-    RoomKey key = new RoomKey(session.identity().tenantId(), room);
-    rooms.add(key);
-    members.compute(key, (k, set) -> {
-      Set<Session> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-      s.add(session);
-      return s;
+    Room joined = rooms.compute(new RoomKey(session.identity().tenantId(), room), (k, r) -> {
+      Room target = r == null ? new Room(k) : r;
+      target.add(session);
+      return target;
     });
+    membership.add(joined.key);
+    if (!sessions.containsKey(session)) {
+      // unregistered meanwhile: undo, so no room keeps a session that is gone
+      removeMember(joined.key, session);
+      return false;
+    }
     return true;
   }
 
@@ -132,9 +184,9 @@ public final class Gateway {
     if (session.identity().automaticRooms().contains(room)) {
       return false;
     }
-    Set<RoomKey> rooms = sessions.get(session);
-    RoomKey key = new RoomKey(session.identity().tenantId(), room);
-    if (rooms == null || !rooms.remove(key)) {
+    Membership membership = sessions.get(session);
+    RoomKey key = membership == null ? null : membership.remove(new RoomKey(session.identity().tenantId(), room));
+    if (key == null) {
       return false;
     }
     removeMember(key, session);
@@ -143,8 +195,11 @@ public final class Gateway {
 
   /** The rooms {@code session} is in, by name. */
   public List<String> roomsOf(Session session) {
-    Set<RoomKey> rooms = sessions.get(session);
-    return rooms == null ? List.of() : rooms.stream().map(RoomKey::room).sorted().toList();
+    Membership membership = sessions.get(session);
+    if (membership == null) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(membership.keys).map(RoomKey::room).sorted().toList();
   }
 
   /** Publishes an event to rooms of one tenant, on every node. */
@@ -155,9 +210,19 @@ public final class Gateway {
 
   /** The offset a client that has seen nothing yet resumes from. */
   public String currentOffset() {
+    return offsetOf(currentId());
+  }
+
+  /** The log id of the last event published on this node: a client that starts now has seen it. */
+  public long currentId() {
     synchronized (dispatchLock) {
-      return log.epoch() + "-" + log.lastId();
+      return log.lastId();
     }
+  }
+
+  /** The offset clients hold for log id {@code id} ({@code <epoch>-<id>}). */
+  public String offsetOf(long id) {
+    return log.epoch() + "-" + id;
   }
 
   /**
@@ -183,9 +248,9 @@ public final class Gateway {
       for (String room : rooms) {
         joinAuthorized(session, room);
       }
-      Set<RoomKey> joined = sessions.get(session);
+      Membership joined = sessions.get(session);
       for (RoomEvent e : missed.get()) {
-        if (e.tenant().equals(session.identity().tenantId()) && inAnyRoom(joined, e)) {
+        if (joined != null && e.tenant().equals(session.identity().tenantId()) && inAnyRoom(joined.keys, e)) {
           session.deliver(e);
         }
       }
@@ -218,26 +283,24 @@ public final class Gateway {
   private void dispatch(Publication publication) {
     synchronized (dispatchLock) {
       RoomEvent event = log.append(publication, System.currentTimeMillis());
-      List<String> rooms = publication.rooms();
+      List<String> names = publication.rooms();
       // one task per event loop: deliver to each of its sessions, then flush each once
       Map<io.vertx.core.Context, List<Session>> byLoop = new java.util.IdentityHashMap<>(8);
-      if (rooms.size() == 1) {
-        Set<Session> inRoom = members.get(new RoomKey(publication.tenant(), rooms.get(0)));
-        if (inRoom != null) {
-          for (Session s : inRoom) {
-            byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
-          }
+      if (names.size() == 1) {
+        Room room = rooms.get(new RoomKey(publication.tenant(), names.get(0)));
+        if (room != null) {
+          room.forEach(s -> byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s));
         }
       } else {
         Set<Session> seen = new HashSet<>();
-        for (String room : rooms) {
-          Set<Session> inRoom = members.get(new RoomKey(publication.tenant(), room));
-          if (inRoom != null) {
-            for (Session s : inRoom) {
+        for (String name : names) {
+          Room room = rooms.get(new RoomKey(publication.tenant(), name));
+          if (room != null) {
+            room.forEach(s -> {
               if (seen.add(s)) {
                 byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
               }
-            }
+            });
           }
         }
       }
@@ -256,20 +319,27 @@ public final class Gateway {
     }
   }
 
-  private static boolean inAnyRoom(Set<RoomKey> joined, RoomEvent e) {
+  private static boolean inAnyRoom(RoomKey[] joined, RoomEvent e) {
     for (String room : e.rooms()) {
-      if (joined.contains(new RoomKey(e.tenant(), room))) {
-        return true;
+      for (RoomKey k : joined) {
+        if (k.room().equals(room)) {
+          return true;
+        }
       }
     }
     return false;
   }
 
   private void removeMember(RoomKey key, Session session) {
-    members.computeIfPresent(key, (k, set) -> {
-      set.remove(session);
-      return set.isEmpty() ? null : set;
+    rooms.computeIfPresent(key, (k, r) -> {
+      r.remove(session);
+      return r.unused() ? null : r;
     });
+  }
+
+  private static RoomKey userRoomKey(Session session) {
+    Identity identity = session.identity();
+    return new RoomKey(identity.tenantId(), identity.userRoom());
   }
 
   private static String newEpoch() {

@@ -33,9 +33,20 @@ public final class EngineServer {
 
   /**
    * What the layer above may need from the handshake request, copied so the request itself is not
-   * retained.
+   * retained: the raw query string (null when none), the Authorization header and the client's
+   * address. Kept for the session's lifetime, so it holds no parsed maps.
    */
-  public record Handshake(MultiMap query, String authorization, String remoteAddress) {}
+  public record Handshake(String query, String authorization, String remoteAddress) {
+    /** The first value of query parameter {@code name}, decoded, or null. */
+    public String param(String name) {
+      if (query == null) {
+        return null;
+      }
+      java.util.List<String> values = new io.netty.handler.codec.http.QueryStringDecoder(query, false)
+          .parameters().get(name);
+      return values == null || values.isEmpty() ? null : values.get(0);
+    }
+  }
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -164,7 +175,7 @@ public final class EngineServer {
         refuse(req, EngineError.SHUTTING_DOWN, origin);
         return;
       }
-      Handshake handshake = new Handshake(req.params(), req.header("authorization"), req.remoteAddress());
+      Handshake handshake = new Handshake(req.rawQuery(), req.header("authorization"), req.remoteAddress());
       EngineSocket socket = new EngineSocket(newSid(), req.context(), this, options);
       WebSocket ws = req.accept(webSocketSettings, socket.transportListener());
       sockets.put(socket.sid, socket);
@@ -224,7 +235,7 @@ public final class EngineServer {
       error(req, EngineError.SHUTTING_DOWN, engine);
       return;
     }
-    Handshake handshake = new Handshake(MultiMap.caseInsensitiveMultiMap().addAll(req.params()),
+    Handshake handshake = new Handshake(req.query(),
         req.getHeader("authorization"),
         req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
     Context ctx = Vertx.currentContext();

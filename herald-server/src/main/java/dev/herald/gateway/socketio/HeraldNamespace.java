@@ -43,6 +43,8 @@ public final class HeraldNamespace implements Namespace {
   private final HeraldConfig.Limits limits;
   private final long recoveryWindowNanos;
   private final Map<String, Parked> parked = new ConcurrentHashMap<>();
+  /** {@link RoomEvent#encoded} keys, one per namespace, shared by its sessions. */
+  private static final Map<String, Object> ENCODING_KEYS = new ConcurrentHashMap<>();
 
   /** A disconnected session kept for recovery. */
   private record Parked(String sid, String pid, Identity identity, List<String> rooms, String startOffset,
@@ -63,7 +65,7 @@ public final class HeraldNamespace implements Namespace {
   public Future<Void> connect(SioSocket socket, JsonNode auth, EngineServer.Handshake handshake) {
     String token = text(auth, "token");
     if (token == null) {
-      token = handshake.query().get("token");
+      token = handshake.param("token");
     }
     if (token == null && handshake.authorization() != null
         && handshake.authorization().regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -89,7 +91,7 @@ public final class HeraldNamespace implements Namespace {
     } else {
       socket.enableRecovery();
     }
-    SocketIoSession session = new SocketIoSession(socket, identity, gateway.currentOffset());
+    SocketIoSession session = new SocketIoSession(socket, identity, gateway.currentId());
     if (!gateway.register(session, !resumable)) {
       return Future.failedFuture(gateway.isDraining()
           ? refusal("server shutting down", "draining")
@@ -111,9 +113,9 @@ public final class HeraldNamespace implements Namespace {
   public void onEvent(SioSocket socket, String event, ArrayNode args, SioSocket.Ack ack) {
     SocketIoSession session = socket.attachment();
     metrics.messageIn("socketio.event");
-    if (!session.bucket.tryTake()) {
+    if (!session.bucket().tryTake()) {
       metrics.refused("rate_limited");
-      if (session.bucket.refusedInARow() > limits.maxRefusedInARow()) {
+      if (session.bucket().refusedInARow() > limits.maxRefusedInARow()) {
         socket.emit("error", error("rate_limited", "disconnected: persistent rate limit violations", event));
         socket.disconnect(true);
         return;
@@ -151,7 +153,7 @@ public final class HeraldNamespace implements Namespace {
     gateway.unregister(session);
     if (socket.pid() != null && RECOVERABLE.contains(reason) && parked.size() < 100_000) {
       parked.put(socket.pid(), new Parked(socket.id(), socket.pid(), session.identity(), rooms,
-          session.lastOffset != null ? session.lastOffset : session.startOffset,
+          gateway.offsetOf(Math.max(session.lastId, session.startId)),
           System.nanoTime() + recoveryWindowNanos));
     }
   }
@@ -252,18 +254,26 @@ public final class HeraldNamespace implements Namespace {
   private final class SocketIoSession implements Session {
     private final SioSocket socket;
     private final Identity identity;
-    private final String startOffset;
-    private final String encodingKey;
-    final TokenBucket bucket;
-    /** Offset of the last event handed to the client; written under the gateway's dispatch lock. */
-    volatile String lastOffset;
+    /** The event-log position when the session started. */
+    private final long startId;
+    private final Object encodingKey;
+    /** Created at the client's first event: most clients send few or none. */
+    private TokenBucket bucket;
+    /** Log id of the last event handed to the client (-1: none yet); written on the session's loop. */
+    volatile long lastId = -1;
 
-    SocketIoSession(SioSocket socket, Identity identity, String startOffset) {
+    SocketIoSession(SioSocket socket, Identity identity, long startId) {
       this.socket = socket;
       this.identity = identity;
-      this.startOffset = startOffset;
-      this.encodingKey = "sio:" + socket.nsp();
-      this.bucket = new TokenBucket(limits.messagesPerSecond(), limits.burst());
+      this.startId = startId;
+      this.encodingKey = ENCODING_KEYS.computeIfAbsent(socket.nsp(), nsp -> "sio:" + nsp);
+    }
+
+    TokenBucket bucket() {
+      if (bucket == null) {
+        bucket = new TokenBucket(limits.messagesPerSecond(), limits.burst());
+      }
+      return bucket;
     }
 
     @Override
@@ -289,7 +299,7 @@ public final class HeraldNamespace implements Namespace {
     @Override
     public boolean deliver(RoomEvent event) {
       Encoded packet = event.encoded(encodingKey, e -> Encoded.of(encode(socket.nsp(), e)));
-      lastOffset = event.offset();
+      lastId = event.id();
       return socket.sendShared(packet.text, packet.frame);
     }
 

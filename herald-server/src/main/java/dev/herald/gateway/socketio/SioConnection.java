@@ -18,8 +18,9 @@ final class SioConnection implements EngineSocket.Handler {
   private final EngineSocket engine;
   private final EngineServer.Handshake handshake;
   private final Map<String, Namespace> namespaces;
-  private final Map<String, SioSocket> sockets = new HashMap<>();
-  private final Set<String> connecting = new HashSet<>();
+  private final Map<String, SioSocket> sockets = new HashMap<>(2);
+  /** Namespaces whose CONNECT is being decided; null while there are none (most of the time). */
+  private Set<String> connecting;
   private SioCodec.Reassembly reassembly;
   private long connectTimer;
   private boolean closed;
@@ -97,7 +98,7 @@ final class SioConnection implements EngineSocket.Handler {
     String nsp = packet.nsp();
     SioSocket socket = sockets.get(nsp);
     switch (packet) {
-      case SioPacket.Connect c when socket == null && !connecting.contains(nsp) -> connect(c);
+      case SioPacket.Connect c when socket == null && (connecting == null || !connecting.contains(nsp)) -> connect(c);
       case SioPacket.Event e when socket != null -> {
         String name = e.args().get(0).asText();
         com.fasterxml.jackson.databind.node.ArrayNode args = e.args().deepCopy();
@@ -118,11 +119,17 @@ final class SioConnection implements EngineSocket.Handler {
       return;
     }
     SioSocket socket = new SioSocket(this, nsp);
+    if (connecting == null) {
+      connecting = new HashSet<>(2);
+    }
     connecting.add(nsp);
     com.fasterxml.jackson.databind.JsonNode auth = c.data() == null
         ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : c.data();
     namespace.connect(socket, auth, handshake).onComplete(ar -> {
       connecting.remove(nsp);
+      if (connecting.isEmpty()) {
+        connecting = null;
+      }
       if (closed) {
         if (ar.succeeded()) {
           namespace.onDisconnect(socket, "transport close");

@@ -56,7 +56,8 @@ public final class SioSocket {
   private boolean connected;
   private List<Object> heldUntilConnected = new ArrayList<>();
   private long nextAckId;
-  private final Map<Long, Consumer<ArrayNode>> pendingAcks = new HashMap<>();
+  /** Callbacks of events emitted with an ack, by ack id; null until the first one. */
+  private Map<Long, Consumer<ArrayNode>> pendingAcks;
   private Object attachment;
 
   SioSocket(SioConnection connection, String nsp) {
@@ -116,6 +117,9 @@ public final class SioSocket {
   /** Emits {@code event} and calls {@code onAck} with the client's answer. */
   public void emitWithAck(String event, Consumer<ArrayNode> onAck, JsonNode... args) {
     long id = nextAckId++;
+    if (pendingAcks == null) {
+      pendingAcks = new HashMap<>(4);
+    }
     pendingAcks.put(id, onAck);
     write(SioCodec.event(nsp, id, argsOf(event, args)));
   }
@@ -168,7 +172,7 @@ public final class SioSocket {
   }
 
   void onAck(long id, ArrayNode args) {
-    Consumer<ArrayNode> callback = pendingAcks.remove(id);
+    Consumer<ArrayNode> callback = pendingAcks == null ? null : pendingAcks.remove(id);
     if (callback != null) {
       callback.accept(args);
     }

@@ -66,6 +66,13 @@ public final class UpgradeRequest {
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
+  /** The raw query string (after {@code ?}), or null when the URI has none. */
+  public String rawQuery() {
+    String uri = request.uri();
+    int q = uri.indexOf('?');
+    return q < 0 ? null : uri.substring(q + 1);
+  }
+
   /** Every query parameter, in a new case-insensitive map. */
   public MultiMap params() {
     MultiMap map = MultiMap.caseInsensitiveMultiMap();
