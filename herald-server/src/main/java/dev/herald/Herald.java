@@ -50,7 +50,8 @@ public final class Herald {
     HeraldConfig c = server.config();
     String base = "http://" + ("0.0.0.0".equals(c.host()) ? "localhost" : c.host()) + ":" + server.port();
     StringBuilder banner = new StringBuilder()
-        .append("Herald ").append(c.nodeName()).append(" listening on ").append(base).append('\n')
+        .append("Herald ").append(c.nodeName()).append(" listening on ").append(base)
+        .append(" (").append(c.eventLoops()).append(" event loops, ").append(server.transport()).append(")\n")
         .append("  Socket.IO: ").append(base).append("/socket.io/   WebSocket: ").append(base.replace("http", "ws"))
         .append("/ws   SSE: ").append(base).append("/api/stream\n");
     if (System.getenv("HERALD_API_KEYS") == null) {

@@ -94,7 +94,9 @@ public final class HeraldServer {
       DevCredentials dev = DevCredentials.loadOrCreate(configured.dataDir());
       config = configured.withAuth(configured.auth().withDefaults(dev.jwtSecret(), dev.apiKey()));
     }
-    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions()
+        .setEventLoopPoolSize(config.eventLoops())
+        .setPreferNativeTransport(true));
     HeraldServer server;
     try {
       server = new HeraldServer(config, vertx);
@@ -176,13 +178,19 @@ public final class HeraldServer {
   private void health(HttpServerRequest req) {
     boolean draining = gateway.isDraining();
     String body = "{\"status\":\"" + (draining ? "DRAINING" : "UP") + "\",\"live\":true,\"ready\":" + !draining
-        + ",\"node\":\"" + config.nodeName() + "\",\"connections\":" + gateway.sessionCount() + "}";
+        + ",\"node\":\"" + config.nodeName() + "\",\"connections\":" + gateway.sessionCount()
+        + ",\"transport\":\"" + transport() + "\",\"eventLoops\":" + config.eventLoops() + "}";
     req.response().setStatusCode(draining ? 503 : 200).putHeader("content-type", "application/json").end(body);
   }
 
   /** The bound port (useful when configured with port 0). */
   public int port() {
     return http.get(0).actualPort();
+  }
+
+  /** The socket transport in use: {@code epoll} (Linux, native) or {@code nio}. */
+  public String transport() {
+    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
   }
 
   public HeraldConfig config() {

@@ -36,6 +36,8 @@ public final class Gateway {
   private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
   private final Map<Session, Membership> sessions = new ConcurrentHashMap<>();
   private final Object dispatchLock = new Object();
+  /** One per event loop that ever had a member; guarded by {@link #dispatchLock}. */
+  private final Map<io.vertx.core.Context, LoopFlusher> flushers = new java.util.IdentityHashMap<>();
   private final EventLog log;
   private volatile boolean draining;
 
@@ -305,17 +307,13 @@ public final class Gateway {
         }
       }
       // submitted under the lock, so every loop receives events in log order
-      byLoop.forEach((loop, batch) -> loop.runOnContext(v -> deliverBatch(event, batch)));
-    }
-  }
-
-  private void deliverBatch(RoomEvent event, List<Session> batch) {
-    metrics.delivered(event.publishedAtNanos());
-    for (Session s : batch) {
-      s.deliver(event);
-    }
-    for (Session s : batch) {
-      s.flush();
+      byLoop.forEach((loop, batch) -> {
+        LoopFlusher flusher = flushers.computeIfAbsent(loop, LoopFlusher::new);
+        loop.runOnContext(v -> {
+          metrics.delivered(event.publishedAtNanos());
+          flusher.deliver(event, batch);
+        });
+      });
     }
   }
 
