@@ -55,6 +55,7 @@ public final class EngineServer {
   private final Listener listener;
   private final WebSocketSettings webSocketSettings;
   private final Map<String, EngineSocket> sockets = new ConcurrentHashMap<>();
+  private final Map<Context, Heartbeats> heartbeats = new ConcurrentHashMap<>();
   private volatile boolean draining;
 
   public EngineServer(EngineOptions options, HeraldMetrics metrics, Listener listener) {
@@ -299,6 +300,12 @@ public final class EngineServer {
       req.response().putHeader("connection", "close");
     }
     req.response().setStatusCode(413).end();
+  }
+
+  /** The heartbeat queues of {@code context}'s loop, started on first use; call on that context. */
+  Heartbeats heartbeats(Context context) {
+    return heartbeats.computeIfAbsent(context, c -> new Heartbeats(c,
+        options.engine().pingInterval().toMillis(), options.engine().pingTimeout().toMillis()));
   }
 
   void remove(EngineSocket socket) {

@@ -54,8 +54,12 @@ public final class EngineSocket {
   private boolean probed;
   private boolean upgradeReserved;
   private long upgradeTimer = -1;
-  private long pingTimer = -1;
-  private long pingTimeoutTimer = -1;
+  private final Heartbeats heartbeats;
+  /** Heartbeat queue links, owned by {@link Heartbeats} on this session's loop. */
+  EngineSocket heartbeatPrev;
+  EngineSocket heartbeatNext;
+  long heartbeatDue;
+  byte heartbeatQueue;
   private CloseReason closeReason;
   /** nanoTime by which the outstanding ping must be answered, 0 when none is; read by any thread. */
   private volatile long pingDeadline;
@@ -66,6 +70,7 @@ public final class EngineSocket {
     this.server = server;
     this.options = options;
     this.vertx = context.owner();
+    this.heartbeats = server.heartbeats(context);
   }
 
   public String id() {
@@ -420,9 +425,8 @@ public final class EngineSocket {
         // EIO v4: the client answers each server ping with a pong; the next ping is scheduled then.
         // A pong nobody asked for changes nothing (a second ping cycle would end the session).
         if (pingDeadline != 0) {
-          vertx.cancelTimer(pingTimeoutTimer);
           pingDeadline = 0;
-          schedulePing();
+          heartbeats.schedulePing(this);
         }
       }
       case CLOSE -> {
@@ -527,22 +531,26 @@ public final class EngineSocket {
   }
 
   private void schedulePing() {
-    pingTimer = vertx.setTimer(options.engine().pingInterval().toMillis(), t -> {
-      if (state != State.OPEN) {
-        return;
+    heartbeats.schedulePing(this);
+  }
+
+  /** Called by {@link Heartbeats} when this session's next ping is due. */
+  void onPingDue() {
+    if (state != State.OPEN) {
+      return;
+    }
+    enqueue(EnginePacket.of(EnginePacket.Type.PING));
+    pingDeadline = heartbeats.awaitPong(this);
+  }
+
+  /** Called by {@link Heartbeats}: EIO v4, a ping not answered within pingTimeout closes the session. */
+  void onPongMissed() {
+    if (state == State.OPEN) {
+      if (ws != null) {
+        ws.close(CloseReason.PING_TIMEOUT.code(), CloseReason.PING_TIMEOUT.text());
       }
-      enqueue(EnginePacket.of(EnginePacket.Type.PING));
-      pingDeadline = System.nanoTime() + options.engine().pingTimeout().toNanos();
-      // EIO v4: a ping not answered within pingTimeout closes the session
-      pingTimeoutTimer = vertx.setTimer(options.engine().pingTimeout().toMillis(), x -> {
-        if (state == State.OPEN) {
-          if (ws != null) {
-            ws.close(CloseReason.PING_TIMEOUT.code(), CloseReason.PING_TIMEOUT.text());
-          }
-          onClose("ping timeout");
-        }
-      });
-    });
+      onClose("ping timeout");
+    }
   }
 
   /** Ends the session exactly once: timers, transports, the server's table, the handler. */
@@ -551,8 +559,7 @@ public final class EngineSocket {
       return;
     }
     state = State.CLOSED;
-    vertx.cancelTimer(pingTimer);
-    vertx.cancelTimer(pingTimeoutTimer);
+    heartbeats.drop(this);
     vertx.cancelTimer(upgradeTimer);
     if (pendingPoll != null) {
       HttpServerResponse poll = pendingPoll;
