@@ -3,7 +3,6 @@ package dev.herald.gateway.websocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -124,9 +123,8 @@ public final class UpgradeRequest {
     // bytes the HTTP decoder still holds (frames sent right behind the request) go to the frame decoder
     pipeline.remove("httpDecoder");
     channel.config().setAutoRead(true);
-    if (!channel.isActive()) {
-      channel.eventLoop().execute(() -> ws.channelInactive(null));
-    }
+    // the caller gets the socket before any frame: those already here wait for this task
+    channel.eventLoop().execute(ws::open);
     return ws;
   }
 
@@ -148,7 +146,8 @@ public final class UpgradeRequest {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       resp.headers().set(headers[i], headers[i + 1]);
     }
-    ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+    // closed from here, past Vert.x's handler, which never saw this request
+    ctx.writeAndFlush(resp).addListener(done -> ctx.close());
   }
 
   /** Why the request is not a valid RFC 6455 opening handshake, or null when it is. */

@@ -68,6 +68,10 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
   private String sentReason;
   private CompositeByteBuf fragments;
   private boolean fragmentsAreText;
+  /** False until {@link #open} runs: what arrives before waits in {@link #early}. */
+  private boolean opened;
+  /** Frames, failures and the end of the connection that came before {@link #open}, in order. */
+  private java.util.List<Object> early;
 
   WebSocket(Channel channel, ContextInternal context, int maxMessageBytes, Listener listener) {
     this.channel = channel;
@@ -198,8 +202,45 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
   }
 
+  /**
+   * Starts delivering: queued right behind the accept, so that whoever accepted holds this socket
+   * before the first frame (one glued to the handshake, say) reaches the listener.
+   */
+  void open() {
+    opened = true;
+    java.util.List<Object> queued = early;
+    early = null;
+    if (queued != null) {
+      for (Object o : queued) {
+        if (o instanceof Throwable t) {
+          exceptionCaught(ctx, t);
+        } else if (o == INACTIVE) {
+          channelInactive(ctx);
+        } else {
+          channelRead(ctx, o);
+        }
+      }
+    }
+  }
+
+  private static final Object INACTIVE = new Object();
+
+  private boolean deferred(Object event) {
+    if (opened) {
+      return false;
+    }
+    if (early == null) {
+      early = new java.util.ArrayList<>(2);
+    }
+    early.add(event);
+    return true;
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (deferred(msg)) {
+      return;
+    }
     if (!(msg instanceof WebSocketFrame frame)) {
       // the end of the upgrade request (LastHttpContent) that the HTTP decoder emitted after it
       ReferenceCountUtil.release(msg);
@@ -315,6 +356,9 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (deferred(cause)) {
+      return;
+    }
     if (cause instanceof CorruptedWebSocketFrameException corrupted) {
       // RFC 6455 7.4.1: 1009 for a message too big, 1002 (or the decoder's own status) for other violations
       int code = corrupted.closeStatus() != null ? corrupted.closeStatus().code() : 1002;
@@ -326,6 +370,9 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (deferred(INACTIVE)) {
+      return;
+    }
     if (fragments != null) {
       fragments.release();
       fragments = null;
