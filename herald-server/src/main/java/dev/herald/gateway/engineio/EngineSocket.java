@@ -118,6 +118,7 @@ public final class EngineSocket {
         close(CloseReason.SLOW_CONSUMER);
         return false;
       }
+      server.metrics().messageOut("socketio");
       ws.writeShared(frame);
       unflushed = true;
       return true;
