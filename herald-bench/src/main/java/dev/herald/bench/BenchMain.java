@@ -100,7 +100,7 @@ public final class BenchMain {
     this.maxMinutes = a.integer("max-minutes", 30, 1, 24 * 60);
     String envOpts = System.getenv().getOrDefault("HERALD_JAVA_OPTS", "");
     this.javaOpts = split(a.string("java-opts", envOpts));
-    this.clientJavaOpts = split(a.string("client-java-opts", "-Xms256m -Xmx1g -XX:+UseSerialGC"));
+    this.clientJavaOpts = split(a.string("client-java-opts", "-Xms256m -Xmx1g -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED"));
     this.seed = a.integer("seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
