@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +27,15 @@ public final class ApiKeys {
     }
   }
 
-  private final Map<String, Service> byDigest = new HashMap<>();
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by the JDK", e);
+    }
+  });
+
+  private final Map<java.nio.ByteBuffer, Service> byDigest = new HashMap<>();
 
   public ApiKeys(List<String> entries) {
     for (String entry : entries) {
@@ -54,12 +61,8 @@ public final class ApiKeys {
     return Optional.ofNullable(byDigest.get(digest(key)));
   }
 
-  private static String digest(String key) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by the JDK", e);
-    }
+  /** The key's SHA-256 digest, as a map key (a ByteBuffer compares by content). */
+  private static java.nio.ByteBuffer digest(String key) {
+    return java.nio.ByteBuffer.wrap(SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
   }
 }

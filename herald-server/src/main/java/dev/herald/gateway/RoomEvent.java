@@ -1,7 +1,6 @@
 package dev.herald.gateway;
 
 import dev.herald.bus.Publication;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -14,7 +13,9 @@ public final class RoomEvent {
   private final String offset;
   private final Publication publication;
   private final long timestampMillis;
-  private final ConcurrentHashMap<Object, Object> encodings = new ConcurrentHashMap<>(4);
+  /** Key, value, key, value…: one entry per wire format in use, so a handful at most. */
+  private volatile Object[] encodings = NONE;
+  private static final Object[] NONE = new Object[0];
 
   RoomEvent(long id, String epoch, Publication publication, long timestampMillis) {
     this.id = id;
@@ -58,15 +59,30 @@ public final class RoomEvent {
 
   /**
    * The encoding of this event under {@code key}, computed by {@code encoder} the first time any
-   * session asks for it. Keys are the encoders' own constants (a format, or a format and namespace).
+   * session asks for it. Keys are the encoders' own constant objects, compared by identity (a
+   * format, or a format and namespace).
    */
   @SuppressWarnings("unchecked")
   public <T> T encoded(Object key, Function<RoomEvent, T> encoder) {
-    Object cached = encodings.get(key);
-    if (cached == null) {
-      cached = encoder.apply(this);
-      encodings.putIfAbsent(key, cached);
+    Object[] known = encodings;
+    for (int i = 0; i < known.length; i += 2) {
+      if (known[i] == key) {
+        return (T) known[i + 1];
+      }
     }
-    return (T) cached;
+    T made = encoder.apply(this);
+    synchronized (this) {
+      known = encodings;
+      for (int i = 0; i < known.length; i += 2) {
+        if (known[i] == key) {
+          return (T) known[i + 1];
+        }
+      }
+      Object[] grown = java.util.Arrays.copyOf(known, known.length + 2);
+      grown[known.length] = key;
+      grown[known.length + 1] = made;
+      encodings = grown;
+    }
+    return made;
   }
 }

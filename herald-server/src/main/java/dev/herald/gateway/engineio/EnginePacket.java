@@ -66,6 +66,11 @@ record EnginePacket(Type type, String text, Buffer binary) {
     return new EnginePacket(type, s.substring(1), null);
   }
 
+  /** The packet of a text Herald encoded itself (its type digit is known to be valid). */
+  static EnginePacket decodeTextUnchecked(String s) {
+    return new EnginePacket(Type.of(s.charAt(0)), s.substring(1), null);
+  }
+
   /** Decodes an HTTP long-polling payload into its packets, in order. */
   static List<EnginePacket> decodePayload(String payload) throws ProtocolException {
     List<EnginePacket> packets = new ArrayList<>();

@@ -102,13 +102,13 @@ public final class EngineSocket {
   }
 
   /**
-   * Sends a text message already encoded for every receiver: {@code text} is the message,
-   * {@code frame} the WebSocket frame of the whole Engine.IO packet ({@code 4} + text, from
+   * Sends a text message already encoded for every receiver: {@code frame} is the WebSocket frame
+   * of the whole Engine.IO packet ({@code 4} + message, from
    * {@link dev.herald.gateway.websocket.WebSocketFrames#sharedText}), written to a WebSocket
-   * transport without flushing ({@link #flushShared}). Call on the socket's context. Returns false
-   * if the session is closed or its buffer is full.
+   * transport without flushing ({@link #flushShared}); a polling transport queues its text. Call on
+   * the socket's context. Returns false if the session is closed or its buffer is full.
    */
-  public boolean sendShared(String text, ByteBuf frame) {
+  public boolean sendShared(ByteBuf frame) {
     if (state != State.OPEN) {
       return false;
     }
@@ -123,7 +123,8 @@ public final class EngineSocket {
       unflushed = true;
       return true;
     }
-    return enqueue(EnginePacket.message(text));
+    return enqueue(EnginePacket.decodeTextUnchecked(
+        dev.herald.gateway.websocket.WebSocketFrames.textOf(frame)));
   }
 
   /** Flushes what {@link #sendShared} wrote. Call on the socket's context. */
@@ -134,9 +135,12 @@ public final class EngineSocket {
     }
   }
 
-  /** True when called on this socket's event loop. */
+  /**
+   * True when called on this socket's event loop thread (in its context or in a duplicate of it,
+   * as Vert.x's periodic timers run).
+   */
   public boolean onContext() {
-    return Vertx.currentContext() == context;
+    return ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop().inEventLoop();
   }
 
   /** Closes the session, telling the client (close packet or WebSocket close frame). Thread-safe. */

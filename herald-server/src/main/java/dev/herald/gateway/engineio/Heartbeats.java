@@ -26,7 +26,9 @@ final class Heartbeats {
     this.timeoutNanos = timeoutMillis * 1_000_000;
     // pings go out at most one tick late: a tenth of the shorter period, between 5 ms and 250 ms
     long tick = Math.max(5, Math.min(250, Math.min(intervalMillis, timeoutMillis) / 10));
-    ((ContextInternal) context).setPeriodic(tick, t -> tick(System.nanoTime()));
+    // a periodic timer fires on a duplicate of the context: dispatch on the context itself
+    ContextInternal owner = (ContextInternal) context;
+    owner.setPeriodic(tick, t -> owner.dispatch(v -> tick(System.nanoTime())));
   }
 
   /** The next ping of {@code s} is due one interval from now. */

@@ -266,7 +266,7 @@ public final class HeraldNamespace implements Namespace {
       this.socket = socket;
       this.identity = identity;
       this.startId = startId;
-      this.encodingKey = ENCODING_KEYS.computeIfAbsent(socket.nsp(), nsp -> "sio:" + nsp);
+      this.encodingKey = ENCODING_KEYS.computeIfAbsent(socket.nsp(), nsp -> new Object());
     }
 
     TokenBucket bucket() {
@@ -298,9 +298,10 @@ public final class HeraldNamespace implements Namespace {
 
     @Override
     public boolean deliver(RoomEvent event) {
-      Encoded packet = event.encoded(encodingKey, e -> Encoded.of(encode(socket.nsp(), e)));
+      io.netty.buffer.ByteBuf frame = event.encoded(encodingKey,
+          e -> dev.herald.gateway.websocket.WebSocketFrames.sharedText("4" + encode(socket.nsp(), e)));
       lastId = event.id();
-      return socket.sendShared(packet.text, packet.frame);
+      return socket.sendShared(frame);
     }
 
     @Override
@@ -311,13 +312,6 @@ public final class HeraldNamespace implements Namespace {
     @Override
     public void close(CloseReason reason) {
       socket.engine().close(reason);
-    }
-  }
-
-  /** A Socket.IO packet and the bytes of its Engine.IO message frame, shared by all receivers. */
-  private record Encoded(String text, io.netty.buffer.ByteBuf frame) {
-    static Encoded of(String text) {
-      return new Encoded(text, dev.herald.gateway.websocket.WebSocketFrames.sharedText("4" + text));
     }
   }
 

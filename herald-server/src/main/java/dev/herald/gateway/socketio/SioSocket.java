@@ -125,18 +125,18 @@ public final class SioSocket {
   }
 
   /**
-   * Sends an event encoded once for many sockets ({@code text} the Socket.IO packet, {@code frame}
-   * the bytes of the whole Engine.IO packet); flushed by {@link #flush}. Call on the socket's
-   * context. Before the CONNECT answer went out it is held like every other packet.
+   * Sends an event encoded once for many sockets ({@code frame}: the WebSocket frame of the whole
+   * Engine.IO packet); flushed by {@link #flush}. Call on the socket's context. Before the CONNECT
+   * answer went out it is held like every other packet.
    */
-  public boolean sendShared(String text, io.netty.buffer.ByteBuf frame) {
+  public boolean sendShared(io.netty.buffer.ByteBuf frame) {
     if (!connected) {
       if (heldUntilConnected != null) {
-        heldUntilConnected.add(text);
+        heldUntilConnected.add(frame);
       }
       return true;
     }
-    return engine().sendShared(text, frame);
+    return engine().sendShared(frame);
   }
 
   /** Flushes what {@link #sendShared} wrote. */
@@ -163,8 +163,9 @@ public final class SioSocket {
     List<Object> held = heldUntilConnected;
     heldUntilConnected = null;
     for (Object o : held) {
-      if (o instanceof String s) {
-        engine().send(s);
+      if (o instanceof io.netty.buffer.ByteBuf frame) {
+        engine().sendShared(frame);
+        engine().flushShared();
       } else {
         writeNow((SioCodec.Encoded) o);
       }

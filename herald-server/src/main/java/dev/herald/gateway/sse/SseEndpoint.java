@@ -29,6 +29,8 @@ import java.util.UUID;
  * Extra rooms come as {@code ?rooms=a,b} and are authorized like joins.
  */
 public final class SseEndpoint {
+  /** Key of the SSE encoding of an event in {@link RoomEvent#encoded}. */
+  private static final Object ENCODING = new Object();
   private static final long HEARTBEAT_MILLIS = 15_000;
 
   private final Vertx vertx;
@@ -171,7 +173,7 @@ public final class SseEndpoint {
         return false;
       }
       metrics.messageOut("sse");
-      write(event.encoded("sse", e -> "id: " + e.offset() + "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n"));
+      write(event.encoded(ENCODING, e -> "id: " + e.offset() + "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n"));
       return true;
     }
 

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -24,17 +23,26 @@ public final class WebSocketFrames {
   private WebSocketFrames() {}
 
   /**
-   * A final text frame holding {@code text}, in a direct buffer that is never released: every
-   * writer sends a {@link ByteBuf#retainedDuplicate()} of it, and the memory goes with the last
-   * reference to the buffer object.
+   * A final text frame holding {@code text}, for many writers: each sends a
+   * {@link ByteBuf#retainedDuplicate()} of it, and the socket copies those few bytes into its own
+   * pooled buffer on the way out. On the heap and never released, so the garbage collector frees it
+   * with the event that holds it (a direct buffer per event would cost a cleaner each).
    */
   public static ByteBuf sharedText(String text) {
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer frame = ByteBuffer.allocateDirect(headerLength(payload.length) + payload.length);
+    int header = headerLength(payload.length);
+    byte[] frame = new byte[header + payload.length];
     ByteBuf buf = Unpooled.wrappedBuffer(frame).clear();
     writeHeader(buf, OP_TEXT, payload.length);
     buf.writeBytes(payload);
     return buf;
+  }
+
+  /** The text a frame of {@link #sharedText} carries. */
+  public static String textOf(ByteBuf frame) {
+    int second = frame.getUnsignedByte(frame.readerIndex() + 1) & 0x7F;
+    int header = second < 126 ? 2 : second == 126 ? 4 : 10;
+    return frame.toString(frame.readerIndex() + header, frame.readableBytes() - header, StandardCharsets.UTF_8);
   }
 
   /** A final text frame holding {@code text}, from {@code alloc}; the writer releases it. */
