@@ -27,11 +27,11 @@ herald_pick_jdk() {
 herald_pick_jdk
 
 # The JVM options bin/serve starts Herald with when HERALD_JAVA_OPTS is unset (docs/OPERATIONS.md
-# and docs/BENCHMARKS.md explain the choice): the serial collector with a fixed 32 MiB young
+# and docs/BENCHMARKS.md explain the choice): the serial collector with a fixed 64 MiB young
 # generation keeps memory per idle connection at a few KiB, where G1's growing young generation
 # adds several KiB per connection; on JDK 25+, compact object headers save 4 bytes per object.
 herald_default_java_opts() {
-  local opts="-XX:+UseSerialGC -Xmn32m"
+  local opts="-XX:+UseSerialGC -Xmn64m"
   if [ "$(java_major "$JAVA_HOME/bin/java")" -ge 25 ]; then
     opts="$opts -XX:+UseCompactObjectHeaders"
   fi

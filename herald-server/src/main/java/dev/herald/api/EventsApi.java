@@ -1,7 +1,9 @@
 package dev.herald.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.Identity;
 import dev.herald.auth.RoomAuthorizer;
@@ -23,8 +25,8 @@ import java.util.regex.Pattern;
  * item is validated before any is published, so a bad batch publishes nothing.
  */
 public final class EventsApi {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
   private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:\\-/]{1,100}");
   private static final Set<String> RESERVED = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
@@ -58,45 +60,32 @@ public final class EventsApi {
   }
 
   private void publish(ApiKeys.Service service, Buffer body, HttpServerResponse resp) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body.getBytes());
-    } catch (Exception e) {
+    byte[] bytes = body.getBytes();
+    List<Item> items = new ArrayList<>(1);
+    String problem;
+    try (JsonParser p = JSON.createParser(bytes)) {
+      problem = parseBody(service, p, bytes, items);
+    } catch (JsonProcessingException e) {
       Problem.badRequest(resp, "body is not valid JSON");
       return;
-    }
-    if (root == null || !(root.isObject() || root.isArray())) {
-      Problem.badRequest(resp, "body must be an event object or an array of them");
+    } catch (java.io.IOException e) {
+      Problem.badRequest(resp, "body could not be read");
       return;
     }
-    List<JsonNode> nodes = new ArrayList<>();
-    if (root.isArray()) {
-      root.forEach(nodes::add);
-    } else {
-      nodes.add(root);
-    }
-    if (nodes.isEmpty() || nodes.size() > MAX_ITEMS) {
-      Problem.badRequest(resp, "between 1 and " + MAX_ITEMS + " events per request, got " + nodes.size());
-      return;
-    }
-    List<Item> items = new ArrayList<>(nodes.size());
-    for (int i = 0; i < nodes.size(); i++) {
-      String where = root.isArray() ? "events[" + i + "]" : "event";
-      Object parsed = parse(service, nodes.get(i), where);
-      if (parsed instanceof String problem) {
-        int status = problem.startsWith("403 ") ? 403 : problem.startsWith("413 ") ? 413 : 400;
-        String detail = problem.substring(4);
-        if (status == 403) {
-          Problem.forbidden(resp, detail);
-        } else if (status == 413) {
-          Problem.tooLarge(resp, detail);
-        } else {
-          Problem.badRequest(resp, detail);
-        }
-        metrics.refused("bad_event");
-        return;
+    if (problem != null) {
+      int status = problem.startsWith("403 ") ? 403 : problem.startsWith("413 ") ? 413 : 400;
+      String detail = problem.substring(4);
+      if (status == 403) {
+        Problem.forbidden(resp, detail);
+      } else if (status == 413) {
+        Problem.tooLarge(resp, detail);
+      } else {
+        Problem.badRequest(resp, detail);
       }
-      items.add((Item) parsed);
+      if (!detail.startsWith("body must be") && !detail.startsWith("between")) {
+        metrics.refused("bad_event");
+      }
+      return;
     }
     for (Item item : items) {
       gateway.publish(item.tenant, item.rooms, item.event, item.dataJson);
@@ -105,69 +94,166 @@ public final class EventsApi {
         .end("{\"accepted\":" + items.size() + "}");
   }
 
-  /** An {@link Item}, or a problem string {@code "<status> <detail>"}. */
-  private Object parse(ApiKeys.Service service, JsonNode node, String where) {
-    if (!node.isObject()) {
-      return "400 " + where + " must be an object";
+  /**
+   * One streaming pass over the body: an event object or an array of them, each validated into
+   * {@code items}. Returns null, or a problem string {@code "<status> <detail>"}. {@code data} is
+   * kept as the exact bytes the publisher sent (numbers are not re-rounded, key order is kept).
+   */
+  private String parseBody(ApiKeys.Service service, JsonParser p, byte[] bytes, List<Item> items)
+      throws java.io.IOException {
+    JsonToken root = p.nextToken();
+    if (root == JsonToken.START_OBJECT) {
+      String problem = parseItem(service, p, bytes, "event", items);
+      if (problem != null) {
+        return problem;
+      }
+    } else if (root == JsonToken.START_ARRAY) {
+      int i = 0;
+      for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY; i++) {
+        if (i >= MAX_ITEMS) {
+          return "400 between 1 and " + MAX_ITEMS + " events per request, got more";
+        }
+        String where = "events[" + i + "]";
+        if (t != JsonToken.START_OBJECT) {
+          p.skipChildren();
+          return "400 " + where + " must be an object";
+        }
+        String problem = parseItem(service, p, bytes, where, items);
+        if (problem != null) {
+          return problem;
+        }
+      }
+      if (i == 0) {
+        return "400 between 1 and " + MAX_ITEMS + " events per request, got 0";
+      }
+    } else {
+      return "400 body must be an event object or an array of them";
     }
-    JsonNode eventNode = node.get("event");
-    if (eventNode == null || !eventNode.isTextual() || !EVENT_NAME.matcher(eventNode.asText()).matches()) {
+    // FAIL_ON_TRAILING_TOKENS: one JSON value and nothing after it
+    if (p.nextToken() != null) {
+      throw new com.fasterxml.jackson.core.JsonParseException(p, "trailing content");
+    }
+    return null;
+  }
+
+  /** Reads one event object (the parser is on its START_OBJECT) into {@code items}. */
+  private String parseItem(ApiKeys.Service service, JsonParser p, byte[] bytes, String where, List<Item> items)
+      throws java.io.IOException {
+    String event = null;
+    boolean eventBad = false;
+    String room = null;
+    boolean hasRoom = false;
+    boolean roomBad = false;
+    List<String> rooms = null;
+    boolean roomsBad = false;
+    String roomsProblem = null;
+    int dataBytes = 4;
+    String tenant = null;
+    boolean tenantBad = false;
+    String dataJson = "null";
+    for (JsonToken t; (t = p.nextToken()) != JsonToken.END_OBJECT; ) {
+      String field = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (field) {
+        case "event" -> {
+          eventBad = v != JsonToken.VALUE_STRING;
+          event = eventBad ? null : p.getText();
+        }
+        case "room" -> {
+          hasRoom = true;
+          roomBad = v != JsonToken.VALUE_STRING;
+          if (roomBad) {
+            p.skipChildren();
+          } else {
+            room = p.getText();
+          }
+        }
+        case "rooms" -> {
+          rooms = new ArrayList<>();
+          roomsBad = v != JsonToken.START_ARRAY;
+          if (roomsBad) {
+            p.skipChildren();
+            continue;
+          }
+          for (JsonToken r; (r = p.nextToken()) != JsonToken.END_ARRAY; ) {
+            if (r != JsonToken.VALUE_STRING) {
+              p.skipChildren();
+              roomsProblem = "400 " + where + ".rooms must hold strings";
+            } else if (rooms.size() <= MAX_ROOMS) {
+              rooms.add(p.getText());
+            }
+          }
+        }
+        case "tenant" -> {
+          if (v == JsonToken.VALUE_NULL) {
+            tenant = null;
+          } else if (v == JsonToken.VALUE_STRING) {
+            tenant = p.getText();
+          } else {
+            p.skipChildren();
+            tenantBad = true;
+          }
+        }
+        case "data" -> {
+          int start = (int) p.currentTokenLocation().getByteOffset();
+          if (v.isStructStart()) {
+            p.skipChildren();
+          } else {
+            p.finishToken();
+          }
+          int end = (int) p.currentLocation().getByteOffset();
+          dataBytes = end - start;
+          dataJson = new String(bytes, start, dataBytes, StandardCharsets.UTF_8);
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (eventBad || event == null || !EVENT_NAME.matcher(event).matches()) {
       return "400 " + where + ".event must be 1-100 of letters, digits and _.:-/";
     }
-    String event = eventNode.asText();
     if (RESERVED.contains(event)) {
       return "400 " + where + ".event '" + event + "' is reserved by Socket.IO";
     }
-    List<String> rooms = new ArrayList<>();
-    JsonNode room = node.get("room");
-    JsonNode roomList = node.get("rooms");
-    if (room != null && roomList != null) {
+    if (hasRoom && rooms != null) {
       return "400 " + where + " has both room and rooms; use one";
     }
-    if (room != null) {
-      if (!room.isTextual()) {
+    List<String> targets;
+    if (hasRoom) {
+      if (roomBad) {
         return "400 " + where + ".room must be a string";
       }
-      rooms.add(room.asText());
-    } else if (roomList != null && roomList.isArray()) {
-      for (JsonNode r : roomList) {
-        if (!r.isTextual()) {
-          return "400 " + where + ".rooms must hold strings";
-        }
-        rooms.add(r.asText());
+      targets = List.of(room);
+    } else if (rooms != null && !roomsBad) {
+      if (roomsProblem != null) {
+        return roomsProblem;
       }
+      targets = rooms;
     } else {
       return "400 " + where + " needs room or rooms";
     }
-    if (rooms.isEmpty() || rooms.size() > MAX_ROOMS) {
+    if (targets.isEmpty() || targets.size() > MAX_ROOMS) {
       return "400 " + where + " needs 1-" + MAX_ROOMS + " rooms";
     }
-    for (String r : rooms) {
+    for (String r : targets) {
       if (!RoomAuthorizer.isValidRoomName(r)) {
         return "400 " + where + " has an invalid room name '" + abbreviate(r)
             + "': 1-200 of letters, digits and _.:@/+=-";
       }
     }
-    JsonNode tenantNode = node.get("tenant");
-    String tenant;
-    if (tenantNode != null && !tenantNode.isNull()) {
-      if (!tenantNode.isTextual() || !Identity.isValidId(tenantNode.asText())) {
-        return "400 " + where + ".tenant must be a tenant id";
-      }
-      tenant = tenantNode.asText();
-    } else {
+    if (tenantBad || tenant != null && !Identity.isValidId(tenant)) {
+      return "400 " + where + ".tenant must be a tenant id";
+    }
+    if (tenant == null) {
       tenant = service.isGlobal() ? Identity.DEFAULT_TENANT : service.tenant();
     }
     if (!service.mayActIn(tenant)) {
       return "403 this API key acts only in tenant " + service.tenant();
     }
-    JsonNode data = node.get("data");
-    String dataJson = data == null ? "null" : data.toString();
-    int dataBytes = dataJson.getBytes(StandardCharsets.UTF_8).length;
     if (dataBytes > limits.maxEventBytes()) {
       return "413 " + where + ".data is " + dataBytes + " bytes; the limit is " + limits.maxEventBytes();
     }
-    return new Item(tenant, List.copyOf(rooms), event, dataJson);
+    items.add(new Item(tenant, List.copyOf(targets), event, dataJson));
+    return null;
   }
 
   private static String abbreviate(String s) {

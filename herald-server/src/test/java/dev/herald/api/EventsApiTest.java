@@ -50,6 +50,21 @@ class EventsApiTest {
   }
 
   @Test
+  void eventDataReachesClientsExactlyAsPublishedWithoutRoundingOrReordering() throws Exception {
+    try (JsonWsRecorder client = JsonWsRecorder.connect(herald, TestHerald.token("api-exact", null))) {
+      herald.publish("{\"room\":\"user:api-exact\",\"event\":\"price\","
+          + "\"data\":{\"z\":[1, 2],\"price\":0.1000000000000000055511151231257827,\"big\":123456789012345678901234567890}}");
+
+      JsonNode data = client.nextEvent("price").path("data");
+      assertThat(data.fieldNames()).toIterable().containsExactly("z", "price", "big");
+      assertThat(data.get("price").decimalValue())
+          .isEqualByComparingTo(new java.math.BigDecimal("0.1000000000000000055511151231257827"));
+      assertThat(data.get("big").bigIntegerValue())
+          .isEqualTo(new java.math.BigInteger("123456789012345678901234567890"));
+    }
+  }
+
+  @Test
   void arrayOfEventsIsAcceptedWithItsCountAndDeliveredInOrder() throws Exception {
     try (JsonWsRecorder client = JsonWsRecorder.connect(herald, TestHerald.token("api-batch", null, "channel:*"))) {
       client.send("{\"type\":\"subscribe\",\"channels\":[\"batch\"]}");

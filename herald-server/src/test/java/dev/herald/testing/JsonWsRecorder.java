@@ -32,7 +32,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class JsonWsRecorder implements WebSocket.Listener, AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(10);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Decimals kept exact, so tests can tell whether a number reached the client as it was sent. */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
