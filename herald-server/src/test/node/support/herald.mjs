@@ -187,3 +187,26 @@ export function record(socket) {
 export function request(socket, event, arg, ms = WAIT_MS) {
   return socket.timeout(ms).emitWithAck(event, arg);
 }
+
+/**
+ * POST /api/notifications with the global API key (or `apiKey`) and an optional Idempotency-Key;
+ * resolves to `{status, body, headers}` whatever the status.
+ */
+export async function createNotification(body, { apiKey = API_KEY, idempotencyKey } = {}) {
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+  const res = await fetch(`${URL}/api/notifications`, {
+    method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(WAIT_MS),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+/** A user-token HTTP call to the notification API; resolves to `{status, body}`. */
+export async function asUser(token, method, path) {
+  const res = await fetch(`${URL}${path}`, {
+    method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(WAIT_MS),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}

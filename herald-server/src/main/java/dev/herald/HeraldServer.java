@@ -1,5 +1,9 @@
 package dev.herald;
 
+import dev.herald.api.NotificationsApi;
+import dev.herald.notify.Notifications;
+import dev.herald.store.Database;
+
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -58,13 +62,17 @@ public final class HeraldServer {
   private final PlainWebSocketEndpoint ws;
   private final SseEndpoint sse;
   private final EventsApi events;
+  private final Database database;
+  private final Notifications notifications;
+  private final NotificationsApi notificationsApi;
   private final Bus bus;
   /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
   private final List<HttpServer> http = new java.util.ArrayList<>();
 
-  private HeraldServer(HeraldConfig config, Vertx vertx) {
+  private HeraldServer(HeraldConfig config, Vertx vertx, Database database) {
     this.config = config;
     this.vertx = vertx;
+    this.database = database;
     this.metrics = new HeraldMetrics();
     HeraldConfig.Auth auth = config.auth();
     TokenVerifier verifier = new TokenVerifier(auth.jwtSecret(), auth.jwtPublicKeyPem(), auth.jwksUrl());
@@ -72,11 +80,13 @@ public final class HeraldServer {
     RoomAuthorizer authorizer = new RoomAuthorizer(vertx, auth.roomHookUrl(), auth.roomHookCacheTtl());
     this.bus = new LocalBus();
     this.gateway = new Gateway(bus, metrics, authorizer, config);
-    HeraldNamespace app = new HeraldNamespace(vertx, gateway, verifier, metrics, config);
+    this.notifications = new Notifications(vertx, database.pool(), gateway, metrics, config.notifications());
+    this.notificationsApi = new NotificationsApi(vertx, notifications, apiKeys, verifier, metrics, config.limits());
+    HeraldNamespace app = new HeraldNamespace(vertx, gateway, verifier, metrics, config, notifications);
     Map<String, Namespace> namespaces = Map.of("/", app, "/events", app);
     this.socketIo = new EngineServer(new EngineOptions(config.engine(), config.limits().outboundBufferBytes()),
         metrics, new SocketIoServer(namespaces, config.engine().connectTimeout().toMillis()));
-    this.ws = new PlainWebSocketEndpoint(vertx, gateway, verifier, metrics, config);
+    this.ws = new PlainWebSocketEndpoint(vertx, gateway, verifier, metrics, config, notifications);
     this.sse = new SseEndpoint(vertx, gateway, verifier, authorizer, metrics, config);
     this.events = new EventsApi(gateway, apiKeys, metrics, config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
@@ -97,14 +107,46 @@ public final class HeraldServer {
     Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions()
         .setEventLoopPoolSize(config.eventLoops())
         .setPreferNativeTransport(true));
-    HeraldServer server;
-    try {
-      server = new HeraldServer(config, vertx);
-    } catch (RuntimeException e) {
-      vertx.close();
-      return Future.failedFuture(e);
-    }
-    return server.listen();
+    HeraldConfig settled = config;
+    // a promise of no context: it completes even after Vert.x is closed on a failed start
+    io.vertx.core.Promise<HeraldServer> started = io.vertx.core.Promise.promise();
+    // PostgreSQL first (embedded start and migrations block, so on a worker): no port before storage
+    vertx.executeBlocking(() -> Database.open(vertx, settled.databaseUrl(), settled.dataDir(),
+            settled.notifications().databasePoolSize()), false)
+        .onComplete(opened -> {
+          if (opened.failed()) {
+            LOG.error("storage did not start: {}", opened.cause().toString(), opened.cause());
+            started.fail(opened.cause());
+            vertx.close();
+            return;
+          }
+          Database database = opened.result();
+          HeraldServer server;
+          try {
+            server = new HeraldServer(settled, vertx, database);
+          } catch (RuntimeException e) {
+            started.fail(e);
+            vertx.executeBlocking(() -> {
+              database.close();
+              return null;
+            }).onComplete(v -> vertx.close());
+            return;
+          }
+          server.listen().onComplete(ar -> {
+            if (ar.succeeded()) {
+              server.startBackgroundWork();
+              started.complete(server);
+            } else {
+              started.fail(ar.cause());
+              server.closeStorage();
+            }
+          });
+        });
+    return started.future();
+  }
+
+  private void startBackgroundWork() {
+    notifications.start();
   }
 
   private Future<HeraldServer> listen() {
@@ -127,7 +169,7 @@ public final class HeraldServer {
     for (int i = 0; i < config.eventLoops(); i++) {
       servers.add(listenOn(options));
     }
-    return Future.all(servers).map(v -> this).onFailure(e -> vertx.close());
+    return Future.all(servers).map(v -> this);
   }
 
   /** Starts one HTTP server on a new event-loop context. */
@@ -166,6 +208,8 @@ public final class HeraldServer {
       } else {
         events.handle(req);
       }
+    } else if (NotificationsApi.handles(path)) {
+      notificationsApi.handle(req);
     } else if (path.equals("/health")) {
       health(req);
     } else if (path.equals("/metrics")) {
@@ -179,7 +223,8 @@ public final class HeraldServer {
     boolean draining = gateway.isDraining();
     String body = "{\"status\":\"" + (draining ? "DRAINING" : "UP") + "\",\"live\":true,\"ready\":" + !draining
         + ",\"node\":\"" + config.nodeName() + "\",\"connections\":" + gateway.sessionCount()
-        + ",\"transport\":\"" + transport() + "\",\"eventLoops\":" + config.eventLoops() + "}";
+        + ",\"transport\":\"" + transport() + "\",\"eventLoops\":" + config.eventLoops()
+        + ",\"database\":\"" + (database.embedded() ? "embedded" : "external") + "\"}";
     req.response().setStatusCode(draining ? 503 : 200).putHeader("content-type", "application/json").end(body);
   }
 
@@ -258,7 +303,16 @@ public final class HeraldServer {
       vertx.cancelTimer(guard);
       closed.tryComplete();
     });
-    return closed.future().transform(ar -> vertx.close());
+    return closed.future().transform(ar -> closeStorage());
+  }
+
+  /** Stops the background work, closes the pool and the embedded PostgreSQL, then Vert.x. */
+  private Future<Void> closeStorage() {
+    notifications.close();
+    return vertx.executeBlocking(() -> {
+      database.close();
+      return null;
+    }, false).transform(ar -> vertx.close());
   }
 
   private static String abbreviate(String s) {

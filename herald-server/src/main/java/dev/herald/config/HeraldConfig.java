@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param recovery the window within which a dropped client gets what it missed
  * @param drainTimeout how long SIGTERM waits for clients to leave before exiting
  * @param eventLoops event-loop threads serving connections ({@code HERALD_EVENT_LOOPS})
+ * @param notifications durable-notification settings
  */
 public record HeraldConfig(
     int port,
@@ -35,7 +36,8 @@ public record HeraldConfig(
     Duration drainTimeout,
     String databaseUrl,
     String redisUrl,
-    int eventLoops) {
+    int eventLoops,
+    Notify notifications) {
 
   /** JWT and API key settings. Secrets left null here are generated into the data directory. */
   public record Auth(
@@ -125,6 +127,27 @@ public record HeraldConfig(
     }
   }
 
+  /**
+   * Durable notifications.
+   *
+   * @param ackRetryInterval how long a notification that requires an ack waits before a re-send
+   * @param ackMaxRetries re-sends of an unacknowledged notification before Herald gives up on it
+   * @param schedulerPoll how often scheduled notifications are checked for being due
+   * @param databasePoolSize connections in the PostgreSQL pool
+   */
+  public record Notify(Duration ackRetryInterval, int ackMaxRetries, Duration schedulerPoll, int databasePoolSize) {
+    public Notify {
+      positive("HERALD_ACK_RETRY_MS", ackRetryInterval.toMillis());
+      if (ackMaxRetries < 0 || ackMaxRetries > 100) {
+        throw new ConfigException("HERALD_ACK_MAX_RETRIES must be 0-100, was " + ackMaxRetries);
+      }
+      positive("HERALD_SCHEDULER_POLL_MS", schedulerPoll.toMillis());
+      if (databasePoolSize < 1 || databasePoolSize > 200) {
+        throw new ConfigException("HERALD_DATABASE_POOL_SIZE must be 1-200, was " + databasePoolSize);
+      }
+    }
+  }
+
   public HeraldConfig {
     if (port < 0 || port > 65535) {
       throw new ConfigException("HERALD_PORT must be 0-65535 (0 picks a free port), was " + port);
@@ -137,6 +160,7 @@ public record HeraldConfig(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(recovery, "recovery");
+    Objects.requireNonNull(notifications, "notifications");
   }
 
   /** Reads the configuration from environment variables; unset ones take their defaults. */
@@ -175,7 +199,12 @@ public record HeraldConfig(
         r.millis("HERALD_DRAIN_TIMEOUT_MS", 10_000),
         r.string("HERALD_DATABASE_URL", null),
         r.string("HERALD_REDIS_URL", null),
-        r.integer("HERALD_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()));
+        r.integer("HERALD_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
+        new Notify(
+            r.millis("HERALD_ACK_RETRY_MS", 5_000),
+            r.integer("HERALD_ACK_MAX_RETRIES", 3),
+            r.millis("HERALD_SCHEDULER_POLL_MS", 1_000),
+            r.integer("HERALD_DATABASE_POOL_SIZE", 8)));
   }
 
   /** The defaults, as a fresh machine gets them. */
@@ -185,27 +214,32 @@ public record HeraldConfig(
 
   public HeraldConfig withPort(int newPort) {
     return new HeraldConfig(newPort, host, nodeName, dataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
   }
 
   public HeraldConfig withAuth(Auth newAuth) {
     return new HeraldConfig(port, host, nodeName, dataDir, newAuth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
   }
 
   public HeraldConfig withEngine(Engine newEngine) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, newEngine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
   }
 
   public HeraldConfig withLimits(Limits newLimits) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, newLimits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
   }
 
   public HeraldConfig withDataDir(Path newDataDir) {
     return new HeraldConfig(port, host, nodeName, newDataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
+  }
+
+  public HeraldConfig withDatabaseUrl(String newUrl) {
+    return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, limits, recovery,
+        drainTimeout, newUrl, redisUrl, eventLoops, notifications);
   }
 
   private static void positive(String name, double value) {

@@ -261,6 +261,12 @@ public final class Gateway {
     }
   }
 
+  /** True when {@code room} of {@code tenant} has a member on this node. */
+  public boolean hasMembers(String tenant, String room) {
+    Room r = rooms.get(new RoomKey(tenant, room));
+    return r != null && !r.isEmpty();
+  }
+
   /** Number of registered sessions on this node. */
   public int sessionCount() {
     return sessions.size();

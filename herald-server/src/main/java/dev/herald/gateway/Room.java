@@ -86,6 +86,12 @@ final class Room {
     return false;
   }
 
+  /** True when the room has no members (it may still count connections being registered). */
+  boolean isEmpty() {
+    Set<Session> set = large;
+    return set != null ? set.isEmpty() : small.length == 0;
+  }
+
   /** True when the room has neither members nor counted connections: it can leave the map. */
   boolean unused() {
     Set<Session> set = large;

@@ -24,6 +24,12 @@ public final class HeraldMetrics {
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
   private final Timer deliveryLatency;
   private final Counter published;
+  private final Counter notificationsCreated;
+  private final Counter notificationsAcked;
+  private final Counter notificationsResent;
+  private final Counter notificationsUnacknowledged;
+  private final Counter notificationsReplayed;
+  private final Counter notificationsScheduled;
 
   public HeraldMetrics() {
     deliveryLatency = Timer.builder("herald_publish_delivery")
@@ -34,6 +40,42 @@ public final class HeraldMetrics {
         .register(registry);
     published = Counter.builder("herald_events_published").description("Events published to rooms")
         .register(registry);
+    notificationsCreated = counter("herald_notifications_created", "Durable notifications stored (one per recipient)");
+    notificationsAcked = counter("herald_notifications_acked", "Notifications acknowledged by a client");
+    notificationsResent = counter("herald_notifications_resent", "Re-sends of notifications waiting for an ack");
+    notificationsUnacknowledged = counter("herald_notifications_unacknowledged",
+        "Notifications still unacknowledged after every re-send");
+    notificationsReplayed = counter("herald_notifications_replayed", "Notifications replayed to clients that missed them");
+    notificationsScheduled = counter("herald_notifications_scheduled_released",
+        "Scheduled notifications released when due");
+  }
+
+  private Counter counter(String name, String description) {
+    return Counter.builder(name).description(description).register(registry);
+  }
+
+  public void notificationsCreated(int n) {
+    notificationsCreated.increment(n);
+  }
+
+  public void notificationAcked() {
+    notificationsAcked.increment();
+  }
+
+  public void notificationResent() {
+    notificationsResent.increment();
+  }
+
+  public void notificationUnacknowledged() {
+    notificationsUnacknowledged.increment();
+  }
+
+  public void notificationsReplayed(int n) {
+    notificationsReplayed.increment(n);
+  }
+
+  public void notificationsScheduledReleased(int n) {
+    notificationsScheduled.increment(n);
   }
 
   /** Registers a gauge read from {@code value} at scrape time. */

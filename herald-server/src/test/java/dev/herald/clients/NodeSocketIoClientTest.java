@@ -56,7 +56,8 @@ class NodeSocketIoClientTest {
       fail("no *.test.mjs files in " + nodeDir);
     }
 
-    try (TestHerald herald = TestHerald.start()) {
+    // short ack re-sends and scheduler polls, so notifications.test.mjs awaits seconds, not a minute
+    try (TestHerald herald = TestHerald.start(Map.of("HERALD_ACK_RETRY_MS", "400", "HERALD_SCHEDULER_POLL_MS", "100"))) {
       // Explicit files rather than the directory: Node 21+ reads the arguments of --test as globs,
       // where a bare directory no longer means "search it"; explicit files work on every version.
       List<String> command = new ArrayList<>(List.of(node.toString(), "--test", "--test-reporter=spec"));
@@ -65,6 +66,7 @@ class NodeSocketIoClientTest {
           "HERALD_URL", herald.url(),
           "HERALD_JWT_SECRET", TestHerald.SECRET,
           "HERALD_API_KEY", TestHerald.API_KEY,
+          "HERALD_ACK_RETRY_MS", "400",
           "NO_COLOR", "1");
       Result result = run(command, nodeDir, env, NODE_TIMEOUT);
       if (result.timedOut()) {

@@ -28,11 +28,14 @@ public final class TestHerald implements AutoCloseable {
 
   private final HeraldServer server;
   private final Path dataDir;
+  /** The database made for this node, dropped on close; null when the test brought its own. */
+  private final String ownDatabase;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private TestHerald(HeraldServer server, Path dataDir) {
+  private TestHerald(HeraldServer server, Path dataDir, String ownDatabase) {
     this.server = server;
     this.dataDir = dataDir;
+    this.ownDatabase = ownDatabase;
   }
 
   /** Starts a node with the defaults. */
@@ -52,9 +55,14 @@ public final class TestHerald implements AutoCloseable {
       all.put("HERALD_API_KEYS", API_KEY + ",acme:" + ACME_KEY);
       all.put("HERALD_DRAIN_TIMEOUT_MS", "2000");
       all.putAll(env);
+      String ownDatabase = null;
+      if (!all.containsKey("HERALD_DATABASE_URL")) {
+        ownDatabase = TestDatabase.get().createDatabase();
+        all.put("HERALD_DATABASE_URL", ownDatabase);
+      }
       HeraldServer server = HeraldServer.start(HeraldConfig.fromEnv(all))
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new TestHerald(server, dir);
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return new TestHerald(server, dir, ownDatabase);
     } catch (Exception e) {
       throw new IllegalStateException("test server did not start", e);
     }
@@ -128,6 +136,9 @@ public final class TestHerald implements AutoCloseable {
       // the test is over; a slow close must not fail it
     }
     http.close();
+    if (ownDatabase != null) {
+      TestDatabase.get().dropDatabase(ownDatabase);
+    }
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {

@@ -11,6 +11,7 @@ import dev.herald.auth.TokenVerifier;
 import dev.herald.config.HeraldConfig;
 import dev.herald.gateway.CloseReason;
 import dev.herald.gateway.Gateway;
+import dev.herald.gateway.Inbox;
 import dev.herald.gateway.Requests;
 import dev.herald.gateway.RoomEvent;
 import dev.herald.gateway.Session;
@@ -38,6 +39,7 @@ public final class HeraldNamespace implements Namespace {
 
   private final Vertx vertx;
   private final Gateway gateway;
+  private final dev.herald.gateway.Inbox inbox;
   private final TokenVerifier verifier;
   private final HeraldMetrics metrics;
   private final HeraldConfig.Limits limits;
@@ -51,8 +53,9 @@ public final class HeraldNamespace implements Namespace {
       long expiresAt) {}
 
   public HeraldNamespace(Vertx vertx, Gateway gateway, TokenVerifier verifier, HeraldMetrics metrics,
-      HeraldConfig config) {
+      HeraldConfig config, dev.herald.gateway.Inbox inbox) {
     this.vertx = vertx;
+    this.inbox = inbox;
     this.gateway = gateway;
     this.verifier = verifier;
     this.metrics = metrics;
@@ -129,6 +132,29 @@ public final class HeraldNamespace implements Namespace {
       case "join" -> joinAll(socket, session, event, Requests.one(Requests.room(arg)), ack);
       case "unsubscribe" -> leaveAll(session, Requests.channelRooms(arg), ack);
       case "leave" -> leaveAll(session, Requests.one(Requests.room(arg)), ack);
+      case "ack" -> inbox.ack(session.identity(), arg).onComplete(ar -> {
+        if (ar.succeeded()) {
+          if (ack != null) {
+            ack.send(parse(ar.result()));
+          }
+        } else {
+          answerFailure(socket, ack, event, ar.cause());
+        }
+      });
+      case "requestMissedNotifications" -> inbox.missed(session.identity(), arg).onComplete(ar -> {
+        if (ar.failed()) {
+          answerFailure(socket, ack, event, ar.cause());
+          return;
+        }
+        Inbox.Replay replay = ar.result();
+        for (String n : replay.notifications()) {
+          socket.emit("notification", parse(n));
+        }
+        if (ack != null) {
+          ack.send(JsonNodeFactory.instance.objectNode().put("count", replay.notifications().size())
+              .put("lastSequence", replay.lastSequence()).put("hasMore", replay.more()));
+        }
+      });
       default -> {
         if (event.startsWith("subscribe:")) {
           String kind = event.substring("subscribe:".length());
@@ -209,6 +235,21 @@ public final class HeraldNamespace implements Namespace {
     result.put("ok", true);
     if (ack != null) {
       ack.send(result);
+    }
+  }
+
+  private static void answerFailure(SioSocket socket, SioSocket.Ack ack, String event, Throwable e) {
+    ObjectNode err = e instanceof Inbox.Refusal r
+        ? error(r.code(), r.getMessage(), event)
+        : error("unavailable", "notifications are unavailable right now; retry shortly", event);
+    answerRefusal(socket, ack, err);
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return SioCodec.JSON.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Herald produced invalid JSON", e);
     }
   }
 

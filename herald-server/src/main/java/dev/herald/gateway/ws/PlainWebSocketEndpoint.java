@@ -51,10 +51,12 @@ public final class PlainWebSocketEndpoint {
   private final HeraldMetrics metrics;
   private final HeraldConfig config;
   private final WebSocketSettings settings;
+  private final dev.herald.gateway.Inbox inbox;
 
   public PlainWebSocketEndpoint(Vertx vertx, Gateway gateway, TokenVerifier verifier, HeraldMetrics metrics,
-      HeraldConfig config) {
+      HeraldConfig config, dev.herald.gateway.Inbox inbox) {
     this.vertx = vertx;
+    this.inbox = inbox;
     this.gateway = gateway;
     this.verifier = verifier;
     this.metrics = metrics;
@@ -265,6 +267,25 @@ public final class PlainWebSocketEndpoint {
         case "join" -> join(Requests.one(Requests.room(msg)), requestId);
         case "unsubscribe" -> leave(Requests.channelRooms(msg), requestId);
         case "leave" -> leave(Requests.one(Requests.room(msg)), requestId);
+        case "ack" -> inbox.ack(identity(), msg).onComplete(ar -> {
+          if (ar.succeeded()) {
+            sendRaw(ar.result().replaceFirst("^\\{", "{\"type\":\"acked\","), requestId);
+          } else {
+            inboxFailure(requestId, ar.cause());
+          }
+        });
+        case "requestMissedNotifications" -> inbox.missed(identity(), msg).onComplete(ar -> {
+          if (ar.failed()) {
+            inboxFailure(requestId, ar.cause());
+            return;
+          }
+          for (String n : ar.result().notifications()) {
+            sendRaw(n, null);
+          }
+          send(JsonNodeFactory.instance.objectNode().put("type", "missedNotifications")
+              .put("count", ar.result().notifications().size()).put("lastSequence", ar.result().lastSequence())
+              .put("hasMore", ar.result().more()), requestId);
+        });
         default -> refuse(requestId, "unknown message type '" + abbreviate(type) + "'");
       }
     }
@@ -316,6 +337,25 @@ public final class PlainWebSocketEndpoint {
       send(answer, requestId);
     }
 
+    private void inboxFailure(JsonNode requestId, Throwable e) {
+      if (e instanceof dev.herald.gateway.Inbox.Refusal r) {
+        sendError(requestId, r.getMessage(), r.code());
+      } else {
+        sendError(requestId, "notifications are unavailable right now; retry shortly", "unavailable");
+      }
+    }
+
+    /** Sends a JSON object given as text, with {@code requestId} added when there is one. */
+    private void sendRaw(String json, JsonNode requestId) {
+      if (closed) {
+        return;
+      }
+      if (requestId != null && json.endsWith("}")) {
+        json = json.substring(0, json.length() - 1) + ",\"requestId\":" + requestId + "}";
+      }
+      ws.sendText(json);
+    }
+
     private void sendError(JsonNode requestId, String message, String code) {
       send(JsonNodeFactory.instance.objectNode().put("type", "error").put("code", code).put("message", message),
           requestId);
@@ -345,6 +385,10 @@ public final class PlainWebSocketEndpoint {
   }
 
   private static String encode(RoomEvent e, String room) {
+    if (e.event().equals("notification")) {
+      // a durable notification travels as itself, the seed 002 shape {id, type, timestamp, requiresAck, data, ...}
+      return e.dataJson();
+    }
     return "{\"type\":\"event\",\"event\":" + JsonNodeFactory.instance.textNode(e.event())
         + ",\"room\":" + JsonNodeFactory.instance.textNode(room)
         + ",\"data\":" + e.dataJson()

@@ -1,0 +1,425 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.auth.ApiKeys;
+import dev.herald.auth.AuthException;
+import dev.herald.auth.Identity;
+import dev.herald.auth.TokenVerifier;
+import dev.herald.config.HeraldConfig;
+import dev.herald.notify.InvalidRequest;
+import dev.herald.notify.Notification;
+import dev.herald.notify.NotificationRequest;
+import dev.herald.notify.Notifications;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The notification routes of the contract (seed 003) under {@code /api/notifications}: services
+ * create with an API key; users read and change only their own, with their token. A notification
+ * that is not the caller's is 404, never 403, so ids do not leak.
+ *
+ * <p>Errors are problem+json; validation problems list every offending field in {@code errors}. When
+ * PostgreSQL cannot be reached the answer is 503 with {@code Retry-After}, and nothing is half-stored.
+ */
+public final class NotificationsApi {
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationsApi.class);
+  private static final String PREFIX = "/api/notifications";
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final Set<String> STATUSES = Set.of("pending", "delivered", "read", "failed");
+  private static final int MAX_LIMIT = 100;
+
+  private final Vertx vertx;
+  private final Notifications notifications;
+  private final ApiKeys apiKeys;
+  private final TokenVerifier verifier;
+  private final HeraldMetrics metrics;
+  private final HeraldConfig.Limits limits;
+
+  public NotificationsApi(Vertx vertx, Notifications notifications, ApiKeys apiKeys, TokenVerifier verifier,
+      HeraldMetrics metrics, HeraldConfig.Limits limits) {
+    this.vertx = vertx;
+    this.notifications = notifications;
+    this.apiKeys = apiKeys;
+    this.verifier = verifier;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  /** True for the paths this API answers. */
+  public static boolean handles(String path) {
+    return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+  }
+
+  public void handle(HttpServerRequest req) {
+    String rest = req.path().substring(PREFIX.length());
+    HttpMethod m = req.method();
+    if (rest.isEmpty() || rest.equals("/")) {
+      if (m == HttpMethod.POST) {
+        create(req);
+      } else if (m == HttpMethod.GET) {
+        asUser(req, user -> list(req, user));
+      } else {
+        notAllowed(req, "GET, POST");
+      }
+      return;
+    }
+    String[] parts = rest.substring(1).split("/", -1);
+    if (parts.length == 1 && parts[0].equals("unread-count")) {
+      route(req, HttpMethod.GET, user -> notifications.unreadCount(user)
+          .onSuccess(n -> json(req.response(), 200, "{\"count\":" + n + "}")));
+    } else if (parts.length == 1 && parts[0].equals("read-all")) {
+      route(req, HttpMethod.PUT, user -> notifications.markAllRead(user)
+          .onSuccess(n -> json(req.response(), 200, "{\"count\":" + n + "}")));
+    } else if (parts.length == 1) {
+      if (m == HttpMethod.DELETE) {
+        withId(req, parts[0], (user, id) -> notifications.delete(user, id).map(d -> d ? "" : null), body -> {
+          req.response().setStatusCode(204).end();
+        });
+      } else if (m == HttpMethod.GET) {
+        withId(req, parts[0], (user, id) -> notifications.one(user, id).map(n -> n == null ? null : n.toJson()),
+            body -> json(req.response(), 200, body));
+      } else {
+        notAllowed(req, "GET, DELETE");
+      }
+    } else if (parts.length == 2 && m == HttpMethod.PUT) {
+      switch (parts[1]) {
+        case "read" -> withId(req, parts[0], (user, id) -> notifications.markRead(user, id)
+            .map(n -> n == null ? null : "{\"id\":\"" + n.id() + "\",\"readAt\":\"" + iso(n.readAt()) + "\"}"),
+            body -> json(req.response(), 200, body));
+        case "seen" -> withId(req, parts[0], (user, id) -> notifications.markSeen(user, id)
+            .map(n -> n == null ? null : "{\"id\":\"" + n.id() + "\",\"seenAt\":\"" + iso(n.seenAt()) + "\"}"),
+            body -> json(req.response(), 200, body));
+        case "archive", "unarchive" -> withId(req, parts[0],
+            (user, id) -> notifications.archive(user, id, parts[1].equals("archive")).map(n -> n == null ? null : n.toJson()),
+            body -> json(req.response(), 200, body));
+        default -> notFound(req);
+      }
+    } else if (parts.length == 2 && Set.of("read", "seen", "archive", "unarchive").contains(parts[1])) {
+      notAllowed(req, "PUT");
+    } else {
+      notFound(req);
+    }
+  }
+
+  private void create(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
+    ApiKeys.Service service = apiKeys.authenticate(HttpAuth.bearer(req)).orElse(null);
+    if (service == null) {
+      metrics.refused("unauthorized");
+      req.resume();
+      Problem.unauthorized(resp, "an API key is required: Authorization: Bearer <key>");
+      return;
+    }
+    String key = req.getHeader("idempotency-key");
+    if (key != null && !validKey(key)) {
+      req.resume();
+      Problem.badRequest(resp, "Idempotency-Key must be 1-255 printable ASCII characters");
+      return;
+    }
+    Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> {
+      NotificationRequest request;
+      try {
+        request = NotificationRequest.parse(MAPPER.readTree(body.getBytes()), service, limits.maxEventBytes());
+      } catch (JsonProcessingException e) {
+        Problem.badRequest(resp, "body is not valid JSON: " + e.getOriginalMessage());
+        return;
+      } catch (IOException e) {
+        Problem.badRequest(resp, "body could not be read");
+        return;
+      } catch (InvalidRequest e) {
+        metrics.refused("invalid_notification");
+        problem(resp, e.status(), e.getMessage(), e.errors());
+        return;
+      }
+      notifications.create(request, key, sha256(request.tenant(), body.getBytes())).onComplete(ar -> {
+        if (ar.succeeded()) {
+          if (ar.result().replayed()) {
+            resp.putHeader("idempotent-replayed", "true");
+          }
+          json(resp, ar.result().status(), ar.result().body());
+        } else {
+          fail(resp, ar.cause());
+        }
+      });
+    });
+  }
+
+  private void list(HttpServerRequest req, Identity user) {
+    HttpServerResponse resp = req.response();
+    List<InvalidRequest.FieldError> errors = new java.util.ArrayList<>();
+    int page = intParam(req, "page", 1, 1, 1_000_000, errors);
+    int limit = intParam(req, "limit", 20, 1, MAX_LIMIT, errors);
+    String status = req.getParam("status");
+    if (status != null && !STATUSES.contains(status)) {
+      errors.add(new InvalidRequest.FieldError("status", "must be one of pending, delivered, read, failed"));
+    }
+    String channel = nameParam(req, "channel", errors);
+    String type = nameParam(req, "type", errors);
+    Boolean unread = boolParam(req, "unread", errors);
+    String archived = req.getParam("archived");
+    if (archived != null && !Set.of("true", "false", "all").contains(archived)) {
+      errors.add(new InvalidRequest.FieldError("archived", "must be true, false or all"));
+    }
+    Long before = null;
+    String cursor = req.getParam("cursor");
+    if (cursor != null) {
+      try {
+        before = Long.parseLong(cursor);
+        if (before < 1) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        errors.add(new InvalidRequest.FieldError("cursor", "must be a nextCursor from an earlier page"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      problem(resp, 400, errors.get(0).field() + ": " + errors.get(0).message(), errors);
+      return;
+    }
+    var query = new dev.herald.notify.History.Query(status, channel, type, unread, archived, before, limit + 1,
+        (page - 1) * limit);
+    int pageNumber = page;
+    notifications.page(user, query).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(resp, ar.cause());
+        return;
+      }
+      var result = ar.result();
+      boolean more = result.notifications().size() > limit;
+      List<Notification> shown = more ? result.notifications().subList(0, limit) : result.notifications();
+      StringBuilder out = new StringBuilder(256 + shown.size() * 400).append("{\"notifications\":[");
+      for (int i = 0; i < shown.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        out.append(shown.get(i).toJson());
+      }
+      out.append("],\"pagination\":{\"page\":").append(pageNumber).append(",\"limit\":").append(limit)
+          .append(",\"total\":").append(result.total()).append(",\"hasMore\":").append(more)
+          .append(",\"nextCursor\":").append(more ? "\"" + shown.get(limit - 1).sequence() + "\"" : "null")
+          .append("}}");
+      json(resp, 200, out.toString());
+    });
+  }
+
+  /** The user behind the request's token, then {@code action}. */
+  private void asUser(HttpServerRequest req, java.util.function.Consumer<Identity> action) {
+    String token = HttpAuth.bearer(req);
+    if (token == null) {
+      metrics.refused("unauthorized");
+      Problem.unauthorized(req.response(), "a user token is required: Authorization: Bearer <jwt>");
+      return;
+    }
+    req.pause();
+    verifier.verifyAsync(vertx, token).onComplete(ar -> {
+      req.resume();
+      if (ar.failed()) {
+        metrics.refused("unauthorized");
+        Problem.unauthorized(req.response(), ar.cause() instanceof AuthException
+            ? "invalid token: " + ar.cause().getMessage() : "token could not be verified");
+      } else {
+        action.accept(ar.result());
+      }
+    });
+  }
+
+  private void route(HttpServerRequest req, HttpMethod method, Function<Identity, Future<?>> action) {
+    if (req.method() != method) {
+      notAllowed(req, method.name());
+      return;
+    }
+    asUser(req, user -> action.apply(user).onFailure(e -> fail(req.response(), e)));
+  }
+
+  private interface ById {
+    Future<String> apply(Identity user, UUID id);
+  }
+
+  /** Runs {@code action} for the caller's notification {@code rawId}; null from it means not found. */
+  private void withId(HttpServerRequest req, String rawId, ById action, java.util.function.Consumer<String> onFound) {
+    asUser(req, user -> {
+      UUID id = parseUuid(rawId);
+      if (id == null) {
+        notFound(req);
+        return;
+      }
+      action.apply(user, id).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(req.response(), ar.cause());
+        } else if (ar.result() == null) {
+          notFound(req);
+        } else {
+          onFound.accept(ar.result());
+        }
+      });
+    });
+  }
+
+  /** Maps a failure to its answer: refusals keep their status; the database being away is 503. */
+  private void fail(HttpServerResponse resp, Throwable e) {
+    if (e instanceof InvalidRequest invalid) {
+      problem(resp, invalid.status(), invalid.getMessage(), invalid.errors());
+      return;
+    }
+    if (e instanceof io.vertx.pgclient.PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      if (state.startsWith("22") || state.startsWith("23")) {
+        Problem.badRequest(resp, "the database refused a value: " + pg.getErrorMessage());
+        return;
+      }
+      if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")) {
+        metrics.refused("database_unavailable");
+        Problem.unavailable(resp, "the database is unavailable; retry shortly");
+        return;
+      }
+      LOG.error("database error {}: {}", state, pg.getMessage());
+      Problem.send(resp, 500, "Internal Server Error", "the request failed in the database (SQLSTATE " + state + ")");
+      return;
+    }
+    // no answer from PostgreSQL at all: refused, reset, closed or timed out connections
+    metrics.refused("database_unavailable");
+    LOG.warn("database unavailable: {}", e.toString());
+    Problem.unavailable(resp, "the database is unavailable; retry shortly");
+  }
+
+  private static void problem(HttpServerResponse resp, int status, String detail, List<InvalidRequest.FieldError> errors) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    String title = switch (status) {
+      case 400 -> "Bad Request";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 409 -> "Conflict";
+      case 413 -> "Content Too Large";
+      case 422 -> "Unprocessable Content";
+      default -> "Error";
+    };
+    try {
+      ObjectNode body = (ObjectNode) MAPPER.readTree(Problem.json(status, title, detail));
+      if (!errors.isEmpty()) {
+        ArrayNode list = body.putArray("errors");
+        for (InvalidRequest.FieldError fe : errors) {
+          list.add(JsonNodeFactory.instance.objectNode().put("field", fe.field()).put("message", fe.message()));
+        }
+      }
+      resp.setStatusCode(status).putHeader("content-type", "application/problem+json").end(body.toString());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void json(HttpServerResponse resp, int status, String body) {
+    if (!resp.ended() && !resp.closed()) {
+      resp.setStatusCode(status).putHeader("content-type", "application/json").end(body);
+    }
+  }
+
+  private static void notFound(HttpServerRequest req) {
+    Problem.send(req.response(), 404, "Not Found", "no such notification");
+  }
+
+  private static void notAllowed(HttpServerRequest req, String allow) {
+    req.response().putHeader("allow", allow);
+    Problem.send(req.response(), 405, "Method Not Allowed", "use " + allow + " on " + req.path());
+  }
+
+  private static UUID parseUuid(String s) {
+    if (s.length() != 36) {
+      return null;
+    }
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static boolean validKey(String key) {
+    if (key.isEmpty() || key.length() > 255) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x21 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int intParam(HttpServerRequest req, String name, int fallback, int min, int max,
+      List<InvalidRequest.FieldError> errors) {
+    String v = req.getParam(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      errors.add(new InvalidRequest.FieldError(name, "must be a whole number from " + min + " to " + max));
+      return fallback;
+    }
+  }
+
+  private static String nameParam(HttpServerRequest req, String name, List<InvalidRequest.FieldError> errors) {
+    String v = req.getParam(name);
+    if (v != null && !v.matches("[A-Za-z0-9_.:\\-]{1,100}")) {
+      errors.add(new InvalidRequest.FieldError(name, "must be 1-100 characters of letters, digits and _ . : -"));
+      return null;
+    }
+    return v;
+  }
+
+  private static Boolean boolParam(HttpServerRequest req, String name, List<InvalidRequest.FieldError> errors) {
+    String v = req.getParam(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.equals("true") && !v.equals("false")) {
+      errors.add(new InvalidRequest.FieldError(name, "must be true or false"));
+      return null;
+    }
+    return Boolean.valueOf(v);
+  }
+
+  private static String iso(java.time.OffsetDateTime t) {
+    return Notification.iso(t);
+  }
+
+  private static byte[] sha256(String tenant, byte[] body) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      d.update(tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      d.update((byte) 0);
+      return d.digest(body);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

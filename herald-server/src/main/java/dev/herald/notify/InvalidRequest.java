@@ -1,0 +1,29 @@
+package dev.herald.notify;
+
+import java.util.List;
+
+/**
+ * A request Herald refuses before touching any stored data: the HTTP status to answer, a summary,
+ * and one entry per offending field (the problem document's {@code errors}).
+ */
+public final class InvalidRequest extends Exception {
+  /** One field's problem; {@code field} is a JSON pointer-like path such as {@code recipients[3]}. */
+  public record FieldError(String field, String message) {}
+
+  private final int status;
+  private final List<FieldError> errors;
+
+  public InvalidRequest(int status, String detail, List<FieldError> errors) {
+    super(detail, null, false, false);
+    this.status = status;
+    this.errors = List.copyOf(errors);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public List<FieldError> errors() {
+    return errors;
+  }
+}

@@ -1,0 +1,249 @@
+package dev.herald.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.auth.ApiKeys;
+import dev.herald.auth.Identity;
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * A validated {@code POST /api/notifications} body (seed 003): every field checked, recipients
+ * de-duplicated and sorted (so concurrent creates lock their recipients' sequences in one order).
+ *
+ * @param tenant the tenant it is created in: the key's own, or {@code tenant} of the body for a global key
+ * @param dataJson the {@code data} object as JSON text, or null
+ * @param scheduledAt when to deliver it, or null for now
+ */
+public record NotificationRequest(
+    String tenant,
+    String type,
+    List<String> recipients,
+    String title,
+    String message,
+    String channel,
+    String priority,
+    String dataJson,
+    boolean requiresAck,
+    String actionUrl,
+    String actor,
+    String resourceType,
+    String resourceId,
+    OffsetDateTime scheduledAt) {
+
+  public static final int MAX_RECIPIENTS = 1000;
+  public static final Set<String> PRIORITIES = Set.of("low", "medium", "high", "urgent");
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
+  static final int MAX_TITLE = 500;
+  static final int MAX_MESSAGE = 10_000;
+  static final int MAX_URL = 2048;
+  private static final Set<String> FIELDS = Set.of("type", "recipients", "title", "message", "channel",
+      "priority", "data", "requiresAck", "actionUrl", "actor", "resource", "scheduledAt", "tenant",
+      "template", "locale");
+
+  public NotificationRequest {
+    recipients = List.copyOf(recipients);
+  }
+
+  /** Validates {@code body} sent by {@code service}; {@code maxDataBytes} bounds {@code data}. */
+  public static NotificationRequest parse(JsonNode body, ApiKeys.Service service, int maxDataBytes)
+      throws InvalidRequest {
+    if (body == null || !body.isObject()) {
+      throw new InvalidRequest(400, "the body must be a JSON object", List.of());
+    }
+    List<InvalidRequest.FieldError> errors = new ArrayList<>();
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!FIELDS.contains(f)) {
+        errors.add(new InvalidRequest.FieldError(f, "unknown field"));
+      }
+    }
+    if (body.has("template") || body.has("locale")) {
+      errors.add(new InvalidRequest.FieldError("template", "templates are not available yet; send title and message"));
+    }
+
+    String tenant = service.tenant();
+    JsonNode t = body.get("tenant");
+    if (t != null && !t.isNull()) {
+      if (!t.isTextual() || !Identity.isValidId(t.asText())) {
+        errors.add(new InvalidRequest.FieldError("tenant", "must be a tenant id"));
+      } else if (service.tenant() != null && !service.tenant().equals(t.asText())) {
+        throw new InvalidRequest(403, "this API key acts only in tenant " + service.tenant(), List.of());
+      } else {
+        tenant = t.asText();
+      }
+    }
+    if (tenant == null) {
+      tenant = Identity.DEFAULT_TENANT;
+    }
+
+    String type = name(body, "type", null, errors);
+    List<String> recipients = recipients(body.get("recipients"), errors);
+    String title = text(body, "title", true, MAX_TITLE, errors);
+    String message = text(body, "message", false, MAX_MESSAGE, errors);
+    String channel = name(body, "channel", "default", errors);
+    String priority = "medium";
+    JsonNode p = body.get("priority");
+    if (p != null && !p.isNull()) {
+      if (!p.isTextual() || !PRIORITIES.contains(p.asText())) {
+        errors.add(new InvalidRequest.FieldError("priority", "must be one of low, medium, high, urgent"));
+      } else {
+        priority = p.asText();
+      }
+    }
+    String dataJson = null;
+    JsonNode data = body.get("data");
+    if (data != null && !data.isNull()) {
+      if (!data.isObject()) {
+        errors.add(new InvalidRequest.FieldError("data", "must be a JSON object"));
+      } else {
+        dataJson = data.toString();
+        if (dataJson.contains("\\u0000")) {
+          errors.add(new InvalidRequest.FieldError("data", "must not contain NUL characters (\\u0000)"));
+        }
+        if (dataJson.length() > maxDataBytes) {
+          throw new InvalidRequest(413, "data is " + dataJson.length() + " bytes; the limit is " + maxDataBytes,
+              List.of(new InvalidRequest.FieldError("data", "too large")));
+        }
+      }
+    }
+    boolean requiresAck = false;
+    JsonNode ack = body.get("requiresAck");
+    if (ack != null && !ack.isNull()) {
+      if (!ack.isBoolean()) {
+        errors.add(new InvalidRequest.FieldError("requiresAck", "must be true or false"));
+      } else {
+        requiresAck = ack.asBoolean();
+      }
+    }
+    String actionUrl = text(body, "actionUrl", false, MAX_URL, errors);
+    if (actionUrl != null && !actionUrl.isEmpty() && !validActionUrl(actionUrl)) {
+      errors.add(new InvalidRequest.FieldError("actionUrl", "must be an http(s) URL or a path starting with /"));
+    }
+    String actor = text(body, "actor", false, 200, errors);
+    String resourceType = null;
+    String resourceId = null;
+    JsonNode resource = body.get("resource");
+    if (resource != null && !resource.isNull()) {
+      if (!resource.isObject() || !resource.path("type").isTextual() || !resource.path("id").isTextual()
+          || !NAME.matcher(resource.path("type").asText()).matches()
+          || resource.path("id").asText().isEmpty() || resource.path("id").asText().length() > 200) {
+        errors.add(new InvalidRequest.FieldError("resource", "must be {type, id} with a type name and an id of 1-200 characters"));
+      } else {
+        resourceType = resource.get("type").asText();
+        resourceId = resource.get("id").asText();
+      }
+    }
+    OffsetDateTime scheduledAt = null;
+    JsonNode s = body.get("scheduledAt");
+    if (s != null && !s.isNull()) {
+      try {
+        scheduledAt = OffsetDateTime.parse(s.asText());
+        if (!s.isTextual()) {
+          throw new DateTimeParseException("not text", s.toString(), 0);
+        }
+        if (scheduledAt.isAfter(OffsetDateTime.now().plusYears(10))) {
+          errors.add(new InvalidRequest.FieldError("scheduledAt", "must be within ten years"));
+        }
+      } catch (DateTimeParseException e) {
+        errors.add(new InvalidRequest.FieldError("scheduledAt",
+            "must be an ISO-8601 date-time with an offset, such as 2024-01-15T14:00:00Z"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidRequest(400, describe(errors), errors);
+    }
+    return new NotificationRequest(tenant, type, recipients, title, message == null ? "" : message, channel,
+        priority, dataJson, requiresAck, actionUrl == null || actionUrl.isEmpty() ? null : actionUrl, actor,
+        resourceType, resourceId, scheduledAt);
+  }
+
+  /** True when it is to be delivered later rather than now. */
+  public boolean isScheduled() {
+    return scheduledAt != null && scheduledAt.isAfter(OffsetDateTime.now());
+  }
+
+  private static String describe(List<InvalidRequest.FieldError> errors) {
+    InvalidRequest.FieldError first = errors.get(0);
+    return first.field() + ": " + first.message() + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");
+  }
+
+  private static List<String> recipients(JsonNode node, List<InvalidRequest.FieldError> errors) {
+    if (node == null || !node.isArray() || node.isEmpty()) {
+      errors.add(new InvalidRequest.FieldError("recipients", "must be a non-empty array of user ids"));
+      return List.of();
+    }
+    if (node.size() > MAX_RECIPIENTS) {
+      errors.add(new InvalidRequest.FieldError("recipients",
+          "has " + node.size() + " entries; at most " + MAX_RECIPIENTS + " per request"));
+      return List.of();
+    }
+    TreeSet<String> unique = new TreeSet<>();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode r = node.get(i);
+      if (!r.isTextual() || !Identity.isValidId(r.asText())) {
+        errors.add(new InvalidRequest.FieldError("recipients[" + i + "]", "must be a user id"));
+      } else {
+        unique.add(r.asText());
+      }
+    }
+    return new ArrayList<>(unique);
+  }
+
+  private static String name(JsonNode body, String field, String fallback, List<InvalidRequest.FieldError> errors) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      if (fallback == null) {
+        errors.add(new InvalidRequest.FieldError(field, "is required"));
+      }
+      return fallback;
+    }
+    if (!n.isTextual() || !NAME.matcher(n.asText()).matches()) {
+      errors.add(new InvalidRequest.FieldError(field, "must be 1-100 characters of letters, digits and _ . : -"));
+      return fallback;
+    }
+    return n.asText();
+  }
+
+  private static String text(JsonNode body, String field, boolean required, int max,
+      List<InvalidRequest.FieldError> errors) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      if (required) {
+        errors.add(new InvalidRequest.FieldError(field, "is required"));
+      }
+      return null;
+    }
+    if (!n.isTextual()) {
+      errors.add(new InvalidRequest.FieldError(field, "must be a string"));
+      return null;
+    }
+    String v = n.asText();
+    if (required && v.isBlank()) {
+      errors.add(new InvalidRequest.FieldError(field, "must not be blank"));
+    } else if (v.length() > max) {
+      errors.add(new InvalidRequest.FieldError(field, "is " + v.length() + " characters; at most " + max));
+    } else if (v.indexOf('\u0000') >= 0) {
+      errors.add(new InvalidRequest.FieldError(field, "must not contain NUL characters"));
+    }
+    return v;
+  }
+
+  private static boolean validActionUrl(String url) {
+    if (url.startsWith("/") && !url.startsWith("//")) {
+      return true;
+    }
+    try {
+      URI u = URI.create(url);
+      return ("https".equals(u.getScheme()) || "http".equals(u.getScheme())) && u.getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

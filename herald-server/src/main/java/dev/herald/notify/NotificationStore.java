@@ -1,0 +1,260 @@
+package dev.herald.notify;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The SQL of durable notifications, on the reactive pool. Every statement is parameterised (no
+ * value is ever spliced into SQL text) and scoped by tenant; the user-facing ones also by recipient,
+ * so one user can neither see nor change another's notifications.
+ *
+ * <p>Sequences: a recipient's next sequence comes from an upsert on {@code recipient_sequence} in
+ * the same statement that inserts the rows, which holds that row's lock until commit; so the
+ * sequences of one recipient are gap-free per commit order and "after N" replays are exact.
+ */
+final class NotificationStore {
+  private final Pool pool;
+
+  NotificationStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Pool pool() {
+    return pool;
+  }
+
+  /**
+   * Inserts one row per recipient. Immediate ones are released at once with their sequences;
+   * scheduled ones wait for {@link #releaseDue}. {@code delivered} names the recipients that hold a
+   * live session now (their rows start {@code delivered} unless they require an ack).
+   */
+  Future<List<Notification>> insert(SqlClient client, NotificationRequest r, UUID requestId,
+      java.util.function.Predicate<String> delivered) {
+    int n = r.recipients().size();
+    String[] recipients = r.recipients().toArray(new String[0]);
+    UUID[] ids = new UUID[n];
+    String[] statuses = new String[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = Uuids.v7();
+      statuses[i] = !r.requiresAck() && !r.isScheduled() && delivered.test(recipients[i]) ? "delivered" : "pending";
+    }
+    Tuple args = Tuple.tuple()
+        .addString(r.tenant()).addArrayOfString(recipients).addArrayOfUUID(ids).addArrayOfString(statuses)
+        .addString(r.type()).addString(r.title()).addString(r.message()).addString(r.channel())
+        .addString(r.priority()).addString(r.dataJson()).addString(r.actionUrl()).addString(r.actor())
+        .addString(r.resourceType()).addString(r.resourceId()).addBoolean(r.requiresAck()).addUUID(requestId);
+    String sql;
+    if (r.isScheduled()) {
+      args.addOffsetDateTime(r.scheduledAt());
+      sql = "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
+          + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, scheduled_at) "
+          + "select t.id, $1, t.recipient, null, $5, $6, $7, $8, $9, 'pending', $10::text::jsonb, $11, $12, $13, $14, "
+          + "$15, $16, $17 from unnest($2::text[], $3::uuid[]) as t(recipient, id) "
+          + "returning " + Notification.COLUMNS;
+    } else {
+      sql = "with t as (select * from unnest($2::text[], $3::uuid[], $4::text[]) as t(recipient, id, status)), "
+          + "s as (insert into recipient_sequence as rs (tenant_id, recipient, last_seq) "
+          + "  select $1, recipient, 1 from t order by recipient "
+          + "  on conflict (tenant_id, recipient) do update set last_seq = rs.last_seq + 1 "
+          + "  returning recipient, last_seq) "
+          + "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
+          + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, released_at, delivered_at) "
+          + "select t.id, $1, t.recipient, s.last_seq, $5, $6, $7, $8, $9, t.status, $10::text::jsonb, $11, $12, $13, "
+          + "$14, $15, $16, now(), case when t.status = 'delivered' then now() end "
+          + "from t join s using (recipient) "
+          + "returning " + Notification.COLUMNS;
+    }
+    return client.preparedQuery(sql).execute(args).map(NotificationStore::all);
+  }
+
+  /**
+   * Releases up to {@code max} scheduled notifications that fell due: assigns their sequences and
+   * returns them, in each recipient's order. Rows another node is releasing are skipped.
+   */
+  Future<List<Notification>> releaseDue(int max) {
+    String sql = "with due as (select id, tenant_id, recipient, scheduled_at from notification "
+        + "  where released_at is null and scheduled_at <= now() order by scheduled_at, id limit $1 for update skip locked), "
+        + "counts as (select tenant_id, recipient, count(*) as n from due group by tenant_id, recipient), "
+        + "s as (insert into recipient_sequence as rs (tenant_id, recipient, last_seq) "
+        + "  select tenant_id, recipient, n from counts order by tenant_id, recipient "
+        + "  on conflict (tenant_id, recipient) do update set last_seq = rs.last_seq + excluded.last_seq "
+        + "  returning tenant_id, recipient, last_seq), "
+        + "numbered as (select d.id, s.last_seq - count(*) over w + row_number() over (w order by d.scheduled_at, d.id) as seq "
+        + "  from due d join s using (tenant_id, recipient) window w as (partition by d.tenant_id, d.recipient)) "
+        + "update notification n set seq = numbered.seq, released_at = now() from numbered where n.id = numbered.id "
+        + "returning " + prefixed("n");
+    return pool.preparedQuery(sql).execute(Tuple.of(max)).map(rows -> {
+      List<Notification> out = all(rows);
+      out.sort(java.util.Comparator.comparing(Notification::tenant).thenComparing(Notification::recipient)
+          .thenComparing(Notification::sequence));
+      return out;
+    });
+  }
+
+  Future<History.Page> page(String tenant, String recipient, History.Query q) {
+    StringBuilder where = new StringBuilder("tenant_id = $1 and recipient = $2 and seq is not null");
+    Tuple args = Tuple.of(tenant, recipient);
+    if (q.status() != null) {
+      args.addString(q.status());
+      where.append(" and status = $").append(args.size());
+    }
+    if (q.channel() != null) {
+      args.addString(q.channel());
+      where.append(" and channel = $").append(args.size());
+    }
+    if (q.type() != null) {
+      args.addString(q.type());
+      where.append(" and type = $").append(args.size());
+    }
+    if (q.unread() != null) {
+      where.append(q.unread() ? " and read_at is null" : " and read_at is not null");
+    }
+    switch (q.archived() == null ? "false" : q.archived()) {
+      case "true" -> where.append(" and archived_at is not null");
+      case "all" -> { }
+      default -> where.append(" and archived_at is null");
+    }
+    String filter = where.toString();
+    Tuple countArgs = Tuple.tuple();
+    for (int i = 0; i < args.size(); i++) {
+      countArgs.addValue(args.getValue(i));
+    }
+    StringBuilder select = new StringBuilder("select ").append(Notification.COLUMNS)
+        .append(" from notification where ").append(filter);
+    if (q.before() != null) {
+      args.addLong(q.before());
+      select.append(" and seq < $").append(args.size());
+    }
+    args.addInteger(q.limit());
+    select.append(" order by seq desc limit $").append(args.size());
+    if (q.before() == null && q.offset() > 0) {
+      args.addInteger(q.offset());
+      select.append(" offset $").append(args.size());
+    }
+    Future<List<Notification>> rows = pool.preparedQuery(select.toString()).execute(args).map(NotificationStore::all);
+    Future<Long> total = pool.preparedQuery("select count(*) from notification where " + filter)
+        .execute(countArgs).map(r -> r.iterator().next().getLong(0));
+    return Future.all(rows, total).map(v -> new History.Page(rows.result(), total.result()));
+  }
+
+  Future<Notification> one(String tenant, String recipient, UUID id) {
+    return pool.preparedQuery("select " + Notification.COLUMNS + " from notification "
+            + "where id = $1 and tenant_id = $2 and recipient = $3 and seq is not null")
+        .execute(Tuple.of(id, tenant, recipient)).map(NotificationStore::first);
+  }
+
+  /** Notifications released to the recipient after {@code sequence}, oldest first. */
+  Future<List<Notification>> after(String tenant, String recipient, long sequence, int limit) {
+    return pool.preparedQuery("select " + Notification.COLUMNS + " from notification "
+            + "where tenant_id = $1 and recipient = $2 and seq > $3 order by seq limit $4")
+        .execute(Tuple.of(tenant, recipient, sequence, limit)).map(NotificationStore::all);
+  }
+
+  /** Notifications released to the recipient after {@code time}, oldest first. */
+  Future<List<Notification>> releasedAfter(String tenant, String recipient, OffsetDateTime time, int limit) {
+    return pool.preparedQuery("select " + Notification.COLUMNS + " from notification "
+            + "where tenant_id = $1 and recipient = $2 and seq is not null and released_at >= $3::timestamptz + interval '1 millisecond' order by seq limit $4")
+        .execute(Tuple.of(tenant, recipient, time, limit)).map(NotificationStore::all);
+  }
+
+  /** Marks read (and seen); null when the recipient has no such notification. */
+  Future<Notification> markRead(String tenant, String recipient, UUID id) {
+    return update(tenant, recipient, id, "read_at = coalesce(read_at, now()), seen_at = coalesce(seen_at, now()), "
+        + "status = 'read'");
+  }
+
+  Future<Notification> markSeen(String tenant, String recipient, UUID id) {
+    return update(tenant, recipient, id, "seen_at = coalesce(seen_at, now())");
+  }
+
+  Future<Notification> archive(String tenant, String recipient, UUID id, boolean archived) {
+    return update(tenant, recipient, id, archived ? "archived_at = coalesce(archived_at, now())" : "archived_at = null");
+  }
+
+  /** Marks every unread notification of the recipient read; the number marked. */
+  Future<Long> markAllRead(String tenant, String recipient) {
+    return pool.preparedQuery("with u as (update notification set read_at = now(), seen_at = coalesce(seen_at, now()), "
+            + "status = 'read' where tenant_id = $1 and recipient = $2 and seq is not null and read_at is null "
+            + "returning 1) select count(*) from u")
+        .execute(Tuple.of(tenant, recipient)).map(r -> r.iterator().next().getLong(0));
+  }
+
+  Future<Long> unreadCount(String tenant, String recipient) {
+    return pool.preparedQuery("select count(*) from notification where tenant_id = $1 and recipient = $2 "
+            + "and seq is not null and read_at is null and archived_at is null")
+        .execute(Tuple.of(tenant, recipient)).map(r -> r.iterator().next().getLong(0));
+  }
+
+  /** Deletes; false when the recipient has no such notification. */
+  Future<Boolean> delete(String tenant, String recipient, UUID id) {
+    return pool.preparedQuery("delete from notification where id = $1 and tenant_id = $2 and recipient = $3 "
+            + "and seq is not null")
+        .execute(Tuple.of(id, tenant, recipient)).map(r -> r.rowCount() > 0);
+  }
+
+  /**
+   * Records the recipient's acknowledgement: status {@code delivered} (unless already read), the
+   * delivery time, and a delivery-log entry. Null when the recipient has no such notification.
+   */
+  Future<Notification> acknowledge(String tenant, String recipient, UUID id) {
+    return pool.preparedQuery("with u as (update notification set delivered_at = coalesce(delivered_at, now()), "
+            + "status = case when status = 'read' then status else 'delivered' end "
+            + "where id = $1 and tenant_id = $2 and recipient = $3 and seq is not null returning " + Notification.COLUMNS
+            + "), l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail, delivered_at) "
+            + "select id, tenant_id, 'in_app', 'acknowledged', 'acknowledged by the client', delivered_at from u) "
+            + "select * from u")
+        .execute(Tuple.of(id, tenant, recipient)).map(NotificationStore::first);
+  }
+
+  /** Marks the ones that reached a live session delivered (those still pending). */
+  Future<Void> markDelivered(List<UUID> ids) {
+    return pool.preparedQuery("update notification set status = 'delivered', delivered_at = coalesce(delivered_at, now()) "
+            + "where id = any($1) and status = 'pending' and not requires_ack")
+        .execute(Tuple.of(ids.toArray(new UUID[0]))).mapEmpty();
+  }
+
+  /** A delivery-log entry for {@code id}. */
+  Future<Void> log(UUID id, String tenant, String channel, String status, String detail, int attempts) {
+    return pool.preparedQuery("insert into delivery_log (notification_id, tenant_id, channel, status, detail, attempt_count) "
+            + "values ($1, $2, $3, $4, $5, $6)")
+        .execute(Tuple.of(id, tenant, channel, status, detail, attempts)).mapEmpty();
+  }
+
+  private Future<Notification> update(String tenant, String recipient, UUID id, String set) {
+    return pool.preparedQuery("update notification set " + set
+            + " where id = $1 and tenant_id = $2 and recipient = $3 and seq is not null returning " + Notification.COLUMNS)
+        .execute(Tuple.of(id, tenant, recipient)).map(NotificationStore::first);
+  }
+
+  private static String prefixed(String alias) {
+    StringBuilder b = new StringBuilder();
+    for (String col : Notification.COLUMNS.split(", ")) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append(alias).append('.').append(col);
+    }
+    return b.toString();
+  }
+
+  private static List<Notification> all(RowSet<Row> rows) {
+    List<Notification> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      out.add(Notification.of(r));
+    }
+    return out;
+  }
+
+  private static Notification first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Notification.of(it.next()) : null;
+  }
+}

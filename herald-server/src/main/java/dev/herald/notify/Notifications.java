@@ -1,0 +1,369 @@
+package dev.herald.notify;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.auth.Identity;
+import dev.herald.config.HeraldConfig;
+import dev.herald.gateway.Gateway;
+import dev.herald.gateway.Inbox;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable notifications end to end: creates them (idempotently) in PostgreSQL, publishes each to
+ * its recipient's room after the commit, re-sends the ones that require an ack until acked, releases
+ * scheduled ones when due, replays what a client missed, and carries read state to every device of
+ * the user ({@code notification:read}, {@code notification:all-read}).
+ *
+ * <p>Nothing here depends on the bus for durability: a notification is committed before it is
+ * published, and a client that was away gets it from PostgreSQL ({@link #missed}).
+ *
+ * <p>Threads: every method may be called from any event loop; database work is asynchronous.
+ */
+public final class Notifications implements Inbox {
+  private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final int RELEASE_BATCH = 500;
+  private static final int MAX_REPLAY = 1000;
+  private static final int MAX_TRACKED_ACKS = 200_000;
+
+  private final Vertx vertx;
+  private final Gateway gateway;
+  private final HeraldMetrics metrics;
+  private final HeraldConfig.Notify config;
+  private final NotificationStore store;
+  private final IdempotencyKeys keys;
+  private final Map<UUID, AwaitingAck> awaitingAck = new ConcurrentHashMap<>();
+  private long schedulerTimer = -1;
+  private volatile boolean releasing;
+  private volatile boolean closed;
+  private long lastExpiry;
+
+  /** A published notification that requires an ack and has not had one yet. */
+  private static final class AwaitingAck {
+    final Notification notification;
+    final String json;
+    int resends;
+    long timer;
+
+    AwaitingAck(Notification notification, String json) {
+      this.notification = notification;
+      this.json = json;
+    }
+  }
+
+  /** The answer to a create: the HTTP status and body, and whether it repeats an earlier answer. */
+  public record Created(int status, String body, boolean replayed) {}
+
+  public Notifications(Vertx vertx, Pool pool, Gateway gateway, HeraldMetrics metrics, HeraldConfig.Notify config) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.metrics = metrics;
+    this.config = config;
+    this.store = new NotificationStore(pool);
+    this.keys = new IdempotencyKeys(pool);
+    metrics.gauge("herald_notifications_awaiting_ack", "Published notifications waiting for their ack on this node",
+        awaitingAck::size);
+  }
+
+  /** Starts releasing scheduled notifications (at once for those that fell due while Herald was down). */
+  public void start() {
+    schedulerTimer = vertx.setPeriodic(0, config.schedulerPoll().toMillis(), t -> releaseDue());
+  }
+
+  public void close() {
+    closed = true;
+    if (schedulerTimer >= 0) {
+      vertx.cancelTimer(schedulerTimer);
+    }
+    awaitingAck.values().forEach(a -> vertx.cancelTimer(a.timer));
+    awaitingAck.clear();
+  }
+
+  /**
+   * Creates {@code request}; with an idempotency key, a repeat returns the first answer. Fails with
+   * {@link InvalidRequest} (409, 422) for key conflicts and with the database's error otherwise.
+   */
+  public Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash) {
+    java.util.function.Predicate<String> connected = recipient -> gateway.hasMembers(request.tenant(), "user:" + recipient);
+    if (idempotencyKey == null) {
+      UUID requestId = Uuids.v7();
+      return store.insert(store.pool(), request, requestId, connected).map(rows -> {
+        publishAll(rows);
+        metrics.notificationsCreated(rows.size());
+        return new Created(201, answer(requestId, request, rows), false);
+      });
+    }
+    return keys.claim(request.tenant(), idempotencyKey, bodyHash).compose(claim -> switch (claim) {
+      case IdempotencyKeys.Answered a -> Future.succeededFuture(new Created(a.status(), a.body(), true));
+      case IdempotencyKeys.InFlight f -> Future.failedFuture(new InvalidRequest(409,
+          "a request with this Idempotency-Key is still being processed; retry later", List.of()));
+      case IdempotencyKeys.Mismatch m -> Future.failedFuture(new InvalidRequest(422,
+          "this Idempotency-Key was used with a different request body", List.of()));
+      case IdempotencyKeys.Claimed c -> {
+        UUID requestId = Uuids.v7();
+        String[] body = new String[1];
+        Future<List<Notification>> done = store.pool().withTransaction(tx ->
+            store.insert(tx, request, requestId, connected).compose(rows -> {
+              body[0] = answer(requestId, request, rows);
+              return keys.complete(tx, request.tenant(), idempotencyKey, 201, body[0]).map(rows);
+            }));
+        yield done
+            .map(rows -> {
+              publishAll(rows);
+              metrics.notificationsCreated(rows.size());
+              return new Created(201, body[0], false);
+            })
+            .recover(err -> keys.release(request.tenant(), idempotencyKey).transform(v -> Future.failedFuture(err)));
+      }
+    });
+  }
+
+  public Future<History.Page> page(Identity user, History.Query query) {
+    return store.page(user.tenantId(), user.userId(), query);
+  }
+
+  public Future<Notification> one(Identity user, UUID id) {
+    return store.one(user.tenantId(), user.userId(), id);
+  }
+
+  /** Marks read; tells the user's sessions. Null when the user has no such notification. */
+  public Future<Notification> markRead(Identity user, UUID id) {
+    return store.markRead(user.tenantId(), user.userId(), id).onSuccess(n -> {
+      if (n != null) {
+        stopResending(n.id());
+        gateway.publish(user.tenantId(), List.of(user.userRoom()), "notification:read",
+            "{\"notificationId\":\"" + n.id() + "\",\"readAt\":\"" + Notification.iso(n.readAt()) + "\"}");
+      }
+    });
+  }
+
+  /** Marks all read; tells the user's sessions. The number newly read. */
+  public Future<Long> markAllRead(Identity user) {
+    return store.markAllRead(user.tenantId(), user.userId()).onSuccess(count ->
+        gateway.publish(user.tenantId(), List.of(user.userRoom()), "notification:all-read",
+            "{\"count\":" + count + "}"));
+  }
+
+  public Future<Long> unreadCount(Identity user) {
+    return store.unreadCount(user.tenantId(), user.userId());
+  }
+
+  public Future<Notification> markSeen(Identity user, UUID id) {
+    return store.markSeen(user.tenantId(), user.userId(), id);
+  }
+
+  public Future<Notification> archive(Identity user, UUID id, boolean archived) {
+    return store.archive(user.tenantId(), user.userId(), id, archived);
+  }
+
+  public Future<Boolean> delete(Identity user, UUID id) {
+    return store.delete(user.tenantId(), user.userId(), id).onSuccess(deleted -> {
+      if (deleted) {
+        stopResending(id);
+      }
+    });
+  }
+
+  @Override
+  public Future<String> ack(Identity user, JsonNode request) {
+    JsonNode idNode = request == null ? null : request.get("notificationId");
+    if (idNode == null || !idNode.isTextual()) {
+      return Future.failedFuture(new Refusal("bad_request", "ack needs {notificationId}"));
+    }
+    UUID id = Uuids.parse(idNode.asText());
+    if (id == null) {
+      return Future.failedFuture(new Refusal("not_found", "no notification " + abbreviate(idNode.asText())));
+    }
+    return store.acknowledge(user.tenantId(), user.userId(), id).compose(n -> {
+      if (n == null) {
+        return Future.failedFuture(new Refusal("not_found", "no notification " + id));
+      }
+      stopResending(id);
+      metrics.notificationAcked();
+      String status = "{\"notificationId\":\"" + id + "\",\"status\":\"" + n.status() + "\",\"timestamp\":\""
+          + Notification.iso(n.deliveredAt()) + "\"}";
+      gateway.publish(user.tenantId(), List.of(user.userRoom()), "notificationStatus", status);
+      return Future.succeededFuture(status);
+    });
+  }
+
+  @Override
+  public Future<Replay> missed(Identity user, JsonNode request) {
+    JsonNode since = request == null ? null : request.get("since");
+    int limit = MAX_REPLAY;
+    if (request != null && request.has("limit")) {
+      if (!request.get("limit").canConvertToInt() || request.get("limit").asInt() < 1) {
+        return Future.failedFuture(new Refusal("bad_request", "limit must be a positive whole number"));
+      }
+      limit = Math.min(MAX_REPLAY, request.get("limit").asInt());
+    }
+    Future<List<Notification>> rows;
+    if (since == null || since.isNull()) {
+      rows = store.after(user.tenantId(), user.userId(), 0, limit + 1);
+    } else if (since.isIntegralNumber() || since.isTextual() && since.asText().matches("\\d{1,18}")) {
+      rows = store.after(user.tenantId(), user.userId(), since.asLong(), limit + 1);
+    } else if (since.isTextual()) {
+      OffsetDateTime time;
+      try {
+        time = OffsetDateTime.parse(since.asText());
+      } catch (DateTimeParseException e) {
+        return Future.failedFuture(new Refusal("bad_request",
+            "since must be a sequence number or an ISO-8601 time such as 2024-01-15T10:30:00Z"));
+      }
+      rows = store.releasedAfter(user.tenantId(), user.userId(), time, limit + 1);
+    } else {
+      return Future.failedFuture(new Refusal("bad_request", "since must be a sequence number or an ISO-8601 time"));
+    }
+    int max = limit;
+    return rows.map(list -> {
+      boolean more = list.size() > max;
+      List<Notification> shown = more ? list.subList(0, max) : list;
+      List<String> json = new ArrayList<>(shown.size());
+      List<UUID> nowDelivered = new ArrayList<>();
+      for (Notification n : shown) {
+        json.add(n.toJson());
+        if ("pending".equals(n.status()) && !n.requiresAck()) {
+          nowDelivered.add(n.id());
+        }
+      }
+      if (!nowDelivered.isEmpty()) {
+        store.markDelivered(nowDelivered).onFailure(e -> LOG.warn("marking replayed notifications delivered: {}", e.toString()));
+      }
+      metrics.notificationsReplayed(shown.size());
+      long last = shown.isEmpty() ? (since != null && since.canConvertToLong() ? since.asLong() : 0)
+          : shown.get(shown.size() - 1).sequence();
+      return new Replay(json, last, more);
+    });
+  }
+
+  private void publishAll(List<Notification> rows) {
+    for (Notification n : rows) {
+      if (n.sequence() != null) {
+        publish(n);
+      }
+    }
+  }
+
+  private void publish(Notification n) {
+    String json = n.toJson();
+    gateway.publish(n.tenant(), List.of("user:" + n.recipient()), "notification", json);
+    if (n.requiresAck() && config.ackMaxRetries() > 0 && !closed) {
+      if (awaitingAck.size() >= MAX_TRACKED_ACKS) {
+        LOG.warn("{} notifications await an ack on this node; {} is not re-sent (clients get it on reconnect)",
+            awaitingAck.size(), n.id());
+        return;
+      }
+      AwaitingAck a = new AwaitingAck(n, json);
+      awaitingAck.put(n.id(), a);
+      a.timer = vertx.setTimer(config.ackRetryInterval().toMillis(), t -> resend(a));
+    }
+  }
+
+  private void resend(AwaitingAck a) {
+    if (awaitingAck.get(a.notification.id()) != a || closed) {
+      return;
+    }
+    Notification n = a.notification;
+    if (a.resends >= config.ackMaxRetries()) {
+      awaitingAck.remove(n.id(), a);
+      metrics.notificationUnacknowledged();
+      store.log(n.id(), n.tenant(), "in_app", "unacknowledged",
+              "no ack after " + a.resends + " re-sends", a.resends + 1)
+          .onFailure(e -> LOG.warn("delivery log for {}: {}", n.id(), e.toString()));
+      return;
+    }
+    a.resends++;
+    metrics.notificationResent();
+    gateway.publish(n.tenant(), List.of("user:" + n.recipient()), "notification", a.json);
+    a.timer = vertx.setTimer(config.ackRetryInterval().toMillis(), t -> resend(a));
+  }
+
+  private void stopResending(UUID id) {
+    AwaitingAck a = awaitingAck.remove(id);
+    if (a != null) {
+      vertx.cancelTimer(a.timer);
+    }
+  }
+
+  /** Releases scheduled notifications that fell due; repeats while full batches come back. */
+  private void releaseDue() {
+    if (releasing || closed) {
+      return;
+    }
+    releasing = true;
+    store.releaseDue(RELEASE_BATCH).onComplete(ar -> {
+      releasing = false;
+      if (ar.failed()) {
+        LOG.warn("releasing scheduled notifications: {}", ar.cause().toString());
+        return;
+      }
+      List<Notification> due = ar.result();
+      if (!due.isEmpty()) {
+        LOG.debug("released {} scheduled notifications", due.size());
+        publishAll(due);
+        metrics.notificationsScheduledReleased(due.size());
+      }
+      if (due.size() == RELEASE_BATCH) {
+        vertx.runOnContext(v -> releaseDue());
+      }
+    });
+    long now = System.currentTimeMillis();
+    if (now - lastExpiry > 600_000) {
+      lastExpiry = now;
+      keys.expire().onFailure(e -> LOG.warn("expiring idempotency keys: {}", e.toString()));
+    }
+  }
+
+  /** The create answer: {@code {requestId, ids, notifications: [{id, recipient, sequence, status}]}}. */
+  private static String answer(UUID requestId, NotificationRequest request, List<Notification> rows) {
+    StringWriter out = new StringWriter(64 + rows.size() * 120);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("requestId", requestId.toString());
+      g.writeArrayFieldStart("ids");
+      for (Notification n : rows) {
+        g.writeString(n.id().toString());
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("notifications");
+      for (Notification n : rows) {
+        g.writeStartObject();
+        g.writeStringField("id", n.id().toString());
+        g.writeStringField("recipient", n.recipient());
+        if (n.sequence() != null) {
+          g.writeNumberField("sequence", n.sequence());
+        }
+        g.writeStringField("status", n.status());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      if (request.isScheduled()) {
+        g.writeStringField("scheduledAt", Notification.iso(request.scheduledAt()));
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+  }
+}
