@@ -296,6 +296,7 @@ public final class HeraldServer {
 
   /** Closes the port and every connection; gives up waiting for the port after five seconds. */
   public Future<Void> close() {
+    notifications.close();
     bus.close();
     io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
     long guard = vertx.setTimer(5_000, t -> closed.tryComplete());
@@ -309,11 +310,15 @@ public final class HeraldServer {
   /** Stops the background work, closes the pool and the embedded PostgreSQL, then Vert.x. */
   private Future<Void> closeStorage() {
     notifications.close();
-    return vertx.executeBlocking(() -> {
+    // a promise of no context: Vert.x's own contexts are gone when it completes
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.executeBlocking(() -> {
       database.close();
       return null;
-    }, false).transform(ar -> vertx.close());
+    }, false).onComplete(ar -> vertx.close().onComplete(done));
+    return done.future();
   }
+
 
   private static String abbreviate(String s) {
     return s.length() > 80 ? s.substring(0, 80) + "…" : s;

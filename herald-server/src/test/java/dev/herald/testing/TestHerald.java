@@ -130,12 +130,13 @@ public final class TestHerald implements AutoCloseable {
 
   @Override
   public void close() {
+    // the client's keep-alive connections first, so the server has none to wait for
+    http.shutdownNow();
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       // the test is over; a slow close must not fail it
     }
-    http.close();
     if (ownDatabase != null) {
       TestDatabase.get().dropDatabase(ownDatabase);
     }
