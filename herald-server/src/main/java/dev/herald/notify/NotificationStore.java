@@ -31,48 +31,103 @@ final class NotificationStore {
     return pool;
   }
 
-  /**
-   * Inserts one row per recipient. Immediate ones are released at once with their sequences;
-   * scheduled ones wait for {@link #releaseDue}. {@code delivered} names the recipients that hold a
-   * live session now (their rows start {@code delivered} unless they require an ack).
-   */
-  Future<List<Notification>> insert(SqlClient client, NotificationRequest r, UUID requestId,
-      java.util.function.Predicate<String> delivered) {
+  /** Inserts the rows of a create scheduled for later; {@link #releaseDue} releases them. */
+  Future<List<Notification>> insertScheduled(SqlClient client, NotificationRequest r, UUID requestId) {
     int n = r.recipients().size();
-    String[] recipients = r.recipients().toArray(new String[0]);
     UUID[] ids = new UUID[n];
-    String[] statuses = new String[n];
     for (int i = 0; i < n; i++) {
       ids[i] = Uuids.v7();
-      statuses[i] = !r.requiresAck() && !r.isScheduled() && delivered.test(recipients[i]) ? "delivered" : "pending";
     }
     Tuple args = Tuple.tuple()
-        .addString(r.tenant()).addArrayOfString(recipients).addArrayOfUUID(ids).addArrayOfString(statuses)
+        .addString(r.tenant()).addArrayOfString(r.recipients().toArray(new String[0])).addArrayOfUUID(ids)
         .addString(r.type()).addString(r.title()).addString(r.message()).addString(r.channel())
         .addString(r.priority()).addString(r.dataJson()).addString(r.actionUrl()).addString(r.actor())
-        .addString(r.resourceType()).addString(r.resourceId()).addBoolean(r.requiresAck()).addUUID(requestId);
-    String sql;
-    if (r.isScheduled()) {
-      args.addOffsetDateTime(r.scheduledAt());
-      sql = "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
-          + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, scheduled_at) "
-          + "select t.id, $1, t.recipient, null, $5, $6, $7, $8, $9, 'pending', $10::text::jsonb, $11, $12, $13, $14, "
-          + "$15, $16, $17 from unnest($2::text[], $3::uuid[]) as t(recipient, id) "
-          + "returning " + Notification.COLUMNS;
-    } else {
-      sql = "with t as (select * from unnest($2::text[], $3::uuid[], $4::text[]) as t(recipient, id, status)), "
-          + "s as (insert into recipient_sequence as rs (tenant_id, recipient, last_seq) "
-          + "  select $1, recipient, 1 from t order by recipient "
-          + "  on conflict (tenant_id, recipient) do update set last_seq = rs.last_seq + 1 "
-          + "  returning recipient, last_seq) "
-          + "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
-          + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, released_at, delivered_at) "
-          + "select t.id, $1, t.recipient, s.last_seq, $5, $6, $7, $8, $9, t.status, $10::text::jsonb, $11, $12, $13, "
-          + "$14, $15, $16, now(), case when t.status = 'delivered' then now() end "
-          + "from t join s using (recipient) "
-          + "returning " + Notification.COLUMNS;
+        .addString(r.resourceType()).addString(r.resourceId()).addBoolean(r.requiresAck()).addUUID(requestId)
+        .addOffsetDateTime(r.scheduledAt());
+    return client.preparedQuery("insert into notification (id, tenant_id, recipient, seq, type, title, message, "
+            + "channel, priority, status, data, action_url, actor, resource_type, resource_id, requires_ack, request_id, "
+            + "scheduled_at) select t.id, $1, t.recipient, null, $4, $5, $6, $7, $8, 'pending', $9::text::jsonb, $10, "
+            + "$11, $12, $13, $14, $15, $16 from unnest($2::text[], $3::uuid[]) as t(recipient, id) "
+            + "returning " + Notification.COLUMNS)
+        .execute(args).map(NotificationStore::all);
+  }
+
+  /** One create of a batch: the request, its id, and which recipients hold a live session now. */
+  record Pending(NotificationRequest request, UUID requestId, java.util.function.Predicate<String> delivered) {}
+
+  private static final String INSERT_RELEASED = "with t as (select * from unnest($1::text[], $2::text[], $3::uuid[], "
+      + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
+      + "$13::text[], $14::text[], $15::bool[], $16::uuid[]) with ordinality as t(tenant_id, recipient, id, status, type, "
+      + "title, message, channel, priority, data, action_url, actor, resource_type, resource_id, requires_ack, request_id, ord)), "
+      + "counts as (select tenant_id, recipient, count(*) as n from t group by tenant_id, recipient), "
+      + "s as (insert into recipient_sequence as rs (tenant_id, recipient, last_seq) "
+      + "  select tenant_id, recipient, n from counts order by tenant_id, recipient "
+      + "  on conflict (tenant_id, recipient) do update set last_seq = rs.last_seq + excluded.last_seq "
+      + "  returning tenant_id, recipient, last_seq), "
+      + "numbered as (select t.*, s.last_seq - count(*) over w + row_number() over (w order by t.ord) as seq "
+      + "  from t join s using (tenant_id, recipient) window w as (partition by t.tenant_id, t.recipient)) "
+      + "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
+      + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, released_at, delivered_at) "
+      + "select id, tenant_id, recipient, seq, type, title, message, channel, priority, status, data::jsonb, action_url, "
+      + "actor, resource_type, resource_id, requires_ack, request_id, now(), case when status = 'delivered' then now() end "
+      + "from numbered order by ord "
+      + "returning " + Notification.COLUMNS;
+
+  /**
+   * Inserts the notifications of several immediate creates in one statement (one commit for all of
+   * them) and releases them with their sequences; several rows of one recipient get consecutive
+   * sequences in request order. The rows come back in no particular order.
+   */
+  Future<List<Notification>> insertReleased(SqlClient client, List<Pending> batch) {
+    int rows = 0;
+    for (Pending p : batch) {
+      rows += p.request().recipients().size();
     }
-    return client.preparedQuery(sql).execute(args).map(NotificationStore::all);
+    String[] tenant = new String[rows];
+    String[] recipient = new String[rows];
+    UUID[] id = new UUID[rows];
+    String[] status = new String[rows];
+    String[] type = new String[rows];
+    String[] title = new String[rows];
+    String[] message = new String[rows];
+    String[] channel = new String[rows];
+    String[] priority = new String[rows];
+    String[] data = new String[rows];
+    String[] actionUrl = new String[rows];
+    String[] actor = new String[rows];
+    String[] resourceType = new String[rows];
+    String[] resourceId = new String[rows];
+    Boolean[] requiresAck = new Boolean[rows];
+    UUID[] requestId = new UUID[rows];
+    int i = 0;
+    for (Pending p : batch) {
+      NotificationRequest r = p.request();
+      for (String to : r.recipients()) {
+        tenant[i] = r.tenant();
+        recipient[i] = to;
+        id[i] = Uuids.v7();
+        status[i] = !r.requiresAck() && p.delivered().test(to) ? "delivered" : "pending";
+        type[i] = r.type();
+        title[i] = r.title();
+        message[i] = r.message();
+        channel[i] = r.channel();
+        priority[i] = r.priority();
+        data[i] = r.dataJson();
+        actionUrl[i] = r.actionUrl();
+        actor[i] = r.actor();
+        resourceType[i] = r.resourceType();
+        resourceId[i] = r.resourceId();
+        requiresAck[i] = r.requiresAck();
+        requestId[i] = p.requestId();
+        i++;
+      }
+    }
+    Tuple args = Tuple.tuple().addArrayOfString(tenant).addArrayOfString(recipient).addArrayOfUUID(id)
+        .addArrayOfString(status).addArrayOfString(type).addArrayOfString(title).addArrayOfString(message)
+        .addArrayOfString(channel).addArrayOfString(priority).addArrayOfString(data).addArrayOfString(actionUrl)
+        .addArrayOfString(actor).addArrayOfString(resourceType).addArrayOfString(resourceId)
+        .addArrayOfBoolean(requiresAck).addArrayOfUUID(requestId);
+    return client.preparedQuery(INSERT_RELEASED).execute(args).map(NotificationStore::all);
   }
 
   /**

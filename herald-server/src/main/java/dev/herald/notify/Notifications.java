@@ -48,6 +48,7 @@ public final class Notifications implements Inbox {
   private final HeraldConfig.Notify config;
   private final NotificationStore store;
   private final IdempotencyKeys keys;
+  private final CreateBatcher batcher;
   private final Map<UUID, AwaitingAck> awaitingAck = new ConcurrentHashMap<>();
   private long schedulerTimer = -1;
   private volatile boolean releasing;
@@ -77,6 +78,7 @@ public final class Notifications implements Inbox {
     this.config = config;
     this.store = new NotificationStore(pool);
     this.keys = new IdempotencyKeys(pool);
+    this.batcher = new CreateBatcher(store, Math.max(1, config.databasePoolSize()));
     metrics.gauge("herald_notifications_awaiting_ack", "Published notifications waiting for their ack on this node",
         awaitingAck::size);
   }
@@ -103,10 +105,13 @@ public final class Notifications implements Inbox {
     java.util.function.Predicate<String> connected = recipient -> gateway.hasMembers(request.tenant(), "user:" + recipient);
     if (idempotencyKey == null) {
       UUID requestId = Uuids.v7();
-      return store.insert(store.pool(), request, requestId, connected).map(rows -> {
-        publishAll(rows);
-        metrics.notificationsCreated(rows.size());
-        return new Created(201, answer(requestId, request, rows), false);
+      Future<List<Notification>> rows = request.isScheduled()
+          ? store.insertScheduled(store.pool(), request, requestId)
+          : batcher.submit(new NotificationStore.Pending(request, requestId, connected));
+      return rows.map(created -> {
+        publishAll(created);
+        metrics.notificationsCreated(created.size());
+        return new Created(201, answer(requestId, request, created), false);
       });
     }
     return keys.claim(request.tenant(), idempotencyKey, bodyHash).compose(claim -> switch (claim) {
@@ -119,7 +124,11 @@ public final class Notifications implements Inbox {
         UUID requestId = Uuids.v7();
         String[] body = new String[1];
         Future<List<Notification>> done = store.pool().withTransaction(tx ->
-            store.insert(tx, request, requestId, connected).compose(rows -> {
+            (request.isScheduled()
+                ? store.insertScheduled(tx, request, requestId)
+                : store.insertReleased(tx, List.of(new NotificationStore.Pending(request, requestId, connected)))
+                    .map(Notifications::byRecipient))
+            .compose(rows -> {
               body[0] = answer(requestId, request, rows);
               return keys.complete(tx, request.tenant(), idempotencyKey, 201, body[0]).map(rows);
             }));
@@ -361,6 +370,12 @@ public final class Notifications implements Inbox {
       throw new UncheckedIOException(e);
     }
     return out.toString();
+  }
+
+  private static List<Notification> byRecipient(List<Notification> rows) {
+    List<Notification> sorted = new ArrayList<>(rows);
+    sorted.sort(java.util.Comparator.comparing(Notification::recipient));
+    return sorted;
   }
 
   private static String abbreviate(String s) {

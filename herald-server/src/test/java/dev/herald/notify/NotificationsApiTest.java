@@ -281,6 +281,39 @@ class NotificationsApiTest {
     assertThat(count(TestHerald.token("bulk-299", null))).isEqualTo(1);
   }
 
+  @Test
+  void concurrentCreatesForOneRecipientGetEverySequenceOnce() throws Exception {
+    int n = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    try {
+      List<Callable<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        String recipients = k % 2 == 0 ? "[\"seq-shared\"]" : "[\"seq-shared\",\"seq-other-" + k + "\"]";
+        calls.add(() -> create(notification(recipients, "c" + k)));
+      }
+      for (Future<HttpResponse<String>> f : pool.invokeAll(calls)) {
+        assertThat(f.get().statusCode()).as(f.get().body()).isEqualTo(201);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    String token = TestHerald.token("seq-shared", null);
+    java.util.Set<Long> sequences = new java.util.TreeSet<>();
+    String cursor = "";
+    for (int page = 0; page < 3; page++) {
+      JsonNode body = JSON.readTree(asUser("GET", "/api/notifications?limit=100" + cursor, token).body());
+      body.get("notifications").forEach(x -> sequences.add(x.get("sequence").asLong()));
+      if (!body.get("pagination").get("hasMore").asBoolean()) {
+        break;
+      }
+      cursor = "&cursor=" + body.get("pagination").get("nextCursor").asText();
+    }
+    assertThat(sequences).hasSize(n);
+    assertThat(sequences).first().isEqualTo(1L);
+    assertThat(sequences).last().isEqualTo((long) n);
+  }
+
   private static long count(String token) throws Exception {
     HttpResponse<String> r = asUser("GET", "/api/notifications/unread-count", token);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
