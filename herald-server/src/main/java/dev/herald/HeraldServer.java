@@ -87,7 +87,7 @@ public final class HeraldServer {
     this.socketIo = new EngineServer(new EngineOptions(config.engine(), config.limits().outboundBufferBytes()),
         metrics, new SocketIoServer(namespaces, config.engine().connectTimeout().toMillis()));
     this.ws = new PlainWebSocketEndpoint(vertx, gateway, verifier, metrics, config, notifications);
-    this.sse = new SseEndpoint(vertx, gateway, verifier, authorizer, metrics, config);
+    this.sse = new SseEndpoint(vertx, gateway, verifier, authorizer, metrics, config, notifications);
     this.events = new EventsApi(gateway, apiKeys, metrics, config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
   }

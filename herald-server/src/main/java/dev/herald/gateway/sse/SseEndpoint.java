@@ -9,6 +9,7 @@ import dev.herald.auth.TokenVerifier;
 import dev.herald.config.HeraldConfig;
 import dev.herald.gateway.CloseReason;
 import dev.herald.gateway.Gateway;
+import dev.herald.gateway.Inbox;
 import dev.herald.gateway.RoomEvent;
 import dev.herald.gateway.Session;
 import dev.herald.ops.HeraldMetrics;
@@ -27,6 +28,12 @@ import java.util.UUID;
  * {@code data: <json>}; a reconnecting EventSource sends {@code Last-Event-ID} and receives what it
  * missed within the recovery window, or an {@code herald:reset} event when that position is lost.
  * Extra rooms come as {@code ?rooms=a,b} and are authorized like joins.
+ *
+ * <p>Durable notifications survive beyond that window: once a stream has carried a notification,
+ * every id it writes is {@code <offset>~<sequence>}, the recipient's last notification sequence
+ * it saw; when the in-memory position is lost, the stream replays the user's notifications after
+ * that sequence from storage ({@link Inbox#missed}). {@code ?since=<sequence>} does the same on a
+ * first connection.
  */
 public final class SseEndpoint {
   /** Key of the SSE encoding of an event in {@link RoomEvent#encoded}. */
@@ -39,10 +46,12 @@ public final class SseEndpoint {
   private final RoomAuthorizer authorizer;
   private final HeraldMetrics metrics;
   private final HeraldConfig config;
+  private final Inbox inbox;
 
   public SseEndpoint(Vertx vertx, Gateway gateway, TokenVerifier verifier, RoomAuthorizer authorizer,
-      HeraldMetrics metrics, HeraldConfig config) {
+      HeraldMetrics metrics, HeraldConfig config, Inbox inbox) {
     this.vertx = vertx;
+    this.inbox = inbox;
     this.gateway = gateway;
     this.verifier = verifier;
     this.authorizer = authorizer;
@@ -64,6 +73,19 @@ public final class SseEndpoint {
     }
     String lastEventId = req.getHeader("last-event-id") != null ? req.getHeader("last-event-id")
         : req.getParam("lastEventId");
+    long since = -1;
+    if (lastEventId != null && lastEventId.contains("~")) {
+      since = sequenceOf(lastEventId.substring(lastEventId.indexOf('~') + 1));
+      lastEventId = lastEventId.substring(0, lastEventId.indexOf('~'));
+    } else if (req.getParam("since") != null) {
+      since = sequenceOf(req.getParam("since"));
+      if (since < 0) {
+        Problem.badRequest(req.response(), "since must be a notification sequence number");
+        return;
+      }
+    }
+    long replayFrom = since;
+    String position = lastEventId == null || lastEventId.isEmpty() ? null : lastEventId;
     verifier.verifyAsync(vertx, HttpAuth.userToken(req)).onComplete(ar -> {
       if (ar.failed()) {
         metrics.refused("unauthorized");
@@ -85,13 +107,44 @@ public final class SseEndpoint {
             return;
           }
         }
-        open(req.response(), identity, rooms, lastEventId);
+        open(req.response(), identity, rooms, position, replayFrom);
       });
     });
   }
 
-  private void open(HttpServerResponse resp, Identity identity, List<String> rooms, String lastEventId) {
+  /** The {@code "sequence":N} of a notification's JSON (Herald writes it last), or -1. */
+  static long sequenceIn(String json) {
+    int at = json.lastIndexOf("\"sequence\":");
+    if (at < 0) {
+      return -1;
+    }
+    long n = 0;
+    boolean any = false;
+    for (int i = at + 11; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      n = n * 10 + (c - '0');
+      any = true;
+    }
+    return any ? n : -1;
+  }
+
+  private static long sequenceOf(String s) {
+    try {
+      long n = Long.parseLong(s);
+      return n >= 0 ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void open(HttpServerResponse resp, Identity identity, List<String> rooms, String lastEventId, long since) {
     SseSession session = new SseSession(resp, identity);
+    if (since >= 0) {
+      session.lastSequence = since;
+    }
     boolean resuming = lastEventId != null;
     // chunked before registering: from then on a publication may write to the response from any
     // thread, and Vert.x refuses a write to a response that is neither chunked nor sized
@@ -110,8 +163,11 @@ public final class SseEndpoint {
     }
     resp.closeHandler(v -> session.onClosed());
     resp.exceptionHandler(e -> { });
+    boolean replay = since >= 0;
     if (resuming) {
-      if (!gateway.resume(session, rooms, lastEventId)) {
+      if (gateway.resume(session, rooms, lastEventId)) {
+        replay = false; // the window held everything, notifications included
+      } else {
         session.write("event: herald:reset\ndata: {\"recovered\":false}\n\n");
         for (String r : rooms) {
           gateway.joinAuthorized(session, r);
@@ -121,6 +177,17 @@ public final class SseEndpoint {
       for (String r : rooms) {
         gateway.joinAuthorized(session, r);
       }
+    }
+    if (replay) {
+      // joined first, so nothing created meanwhile is missed (it may come twice: same id)
+      inbox.missed(identity, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("since", since))
+          .onSuccess(r -> {
+            for (String n : r.notifications()) {
+              session.writeNotification(n);
+            }
+          })
+          .onFailure(e -> session.write("event: herald:error\ndata: {\"code\":\"unavailable\","
+              + "\"message\":\"missed notifications could not be read; reconnect to retry\"}\n\n"));
     }
     // after the joins: a client that has seen "connected" is in every room it asked for
     session.write("retry: 1000\n: connected " + session.id + "\n\n");
@@ -134,6 +201,8 @@ public final class SseEndpoint {
     private final String id = UUID.randomUUID().toString();
     private volatile boolean closed;
     private long heartbeat = -1;
+    /** The last notification sequence this stream carried, or -1; part of every id after the first. */
+    private volatile long lastSequence = -1;
     private final io.vertx.core.Context context = Vertx.currentContext();
 
     @Override
@@ -173,8 +242,25 @@ public final class SseEndpoint {
         return false;
       }
       metrics.messageOut("sse");
-      write(event.encoded(ENCODING, e -> "id: " + e.offset() + "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n"));
+      if (event.event().equals("notification")) {
+        long seq = sequenceIn(event.dataJson());
+        if (seq > lastSequence) {
+          lastSequence = seq;
+        }
+      }
+      String body = event.encoded(ENCODING, e -> "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n");
+      write(lastSequence < 0 ? "id: " + event.offset() + body : "id: " + event.offset() + "~" + lastSequence + body);
       return true;
+    }
+
+    /** A replayed notification: its id keeps the stream's position and carries its sequence. */
+    void writeNotification(String json) {
+      long seq = sequenceIn(json);
+      if (seq > lastSequence) {
+        lastSequence = seq;
+      }
+      write("id: " + gateway.offsetOf(gateway.currentId()) + "~" + lastSequence + "\nevent: notification\ndata: "
+          + json + "\n\n");
     }
 
     void write(String chunk) {
