@@ -24,7 +24,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -38,6 +37,13 @@ import org.HdrHistogram.Histogram;
  * idle CPU) → warm-up (unicast and two broadcasts, not reported) → unicast → broadcast → REPORT.
  * Every wait is bounded; the whole run stops itself after {@code --max-minutes}, and every child
  * process is killed on the way out. All traffic stays on 127.0.0.x. See docs/BENCHMARKS.md.
+ *
+ * <p>{@code --scenario durable} measures Herald's durable notifications instead (issue 4): the same
+ * start, connect and idle, then {@code POST /api/notifications} to one random user per request at
+ * each rate of {@code --durable-rates} for {@code --durable-seconds} (after a warm-up at a low
+ * rate), each received as the Socket.IO event {@code notification}; the embedded PostgreSQL's CPU
+ * is measured beside Herald's, and the report is the curve of rate against latency
+ * ({@link DurableReport}).
  */
 public final class BenchMain {
   static final String EVENT = "bench";
@@ -46,13 +52,19 @@ public final class BenchMain {
   static final int PHASE_UNICAST = 1;
   static final int PHASE_BROADCAST = 2;
   static final int PHASE_WARMUP_BROADCAST = 3;
+  /** The Socket.IO event a durable notification arrives as. */
+  static final String NOTIFICATION_EVENT = "notification";
+  /** The durable scenario's warm-up rate, or its first rate when that is lower. */
+  static final double DURABLE_WARMUP_RATE = 500;
   private static final List<String> ALL_SERVERS = List.of("herald", "socketio", "netty-socketio");
-  private static final Set<String> OPTIONS = Set.of("servers", "n", "processes", "concurrency", "idle-seconds",
+  private static final Set<String> OPTIONS = Set.of("scenario", "servers", "n", "processes", "concurrency", "idle-seconds",
       "warmup-seconds", "unicast-rate", "unicast-seconds", "broadcast-rate", "broadcast-seconds", "settle-seconds",
-      "in-flight", "max-minutes", "java-opts", "client-java-opts", "root", "out", "seed");
+      "in-flight", "max-minutes", "java-opts", "client-java-opts", "root", "out", "seed", "durable-rates",
+      "durable-seconds");
 
   private final Path root;
   private final Path runDir;
+  private final boolean durable;
   private final List<String> servers;
   private final int n;
   private final int processes;
@@ -63,6 +75,8 @@ public final class BenchMain {
   private final int unicastSeconds;
   private final double broadcastRate;
   private final int broadcastSeconds;
+  private final List<Double> durableRates;
+  private final int durableSeconds;
   private final int settleSeconds;
   private final int inFlight;
   private final int maxMinutes;
@@ -73,30 +87,38 @@ public final class BenchMain {
   private final String apiKey;
   private final String commit;
   private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+  private String database = "";
 
   private BenchMain(Args a) throws IOException {
     this.root = Path.of(a.string("root", ".")).toAbsolutePath().normalize();
-    String stamp = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    Path out = Path.of(a.string("out", root.resolve("herald-bench/target/bench-results").toString()));
-    this.runDir = Files.createDirectories(out.resolve(stamp));
-    this.servers = Arrays.stream(a.string("servers", String.join(",", ALL_SERVERS)).split(","))
+    String scenario = a.string("scenario", "gateway");
+    if (!scenario.equals("gateway") && !scenario.equals("durable")) {
+      throw new IllegalArgumentException("--scenario must be gateway or durable, was '" + scenario + "'");
+    }
+    this.durable = scenario.equals("durable");
+    this.servers = Arrays.stream(a.string("servers", durable ? "herald" : String.join(",", ALL_SERVERS)).split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).toList();
     for (String s : servers) {
       if (!ALL_SERVERS.contains(s)) {
         throw new IllegalArgumentException("--servers: unknown server '" + s + "'; known: " + String.join(",", ALL_SERVERS));
       }
     }
-    this.n = a.integer("n", 15_000, 1, 100_000);
+    if (durable && !servers.equals(List.of("herald"))) {
+      throw new IllegalArgumentException("--scenario durable runs Herald only (the peers have no durable notifications)");
+    }
+    this.durableRates = rates(a.string("durable-rates", "1000,2500,5000,7500"));
+    this.durableSeconds = a.integer("durable-seconds", 60, 1, 3_600);
+    this.n = a.integer("n", durable ? 2_000 : 15_000, 1, 100_000);
     this.processes = a.integer("processes", 3, 1, 20);
     this.concurrency = a.integer("concurrency", 200, 1, 5_000);
     this.idleSeconds = a.integer("idle-seconds", 10, 0, 3_600);
-    this.warmupSeconds = a.integer("warmup-seconds", 5, 0, 600);
+    this.warmupSeconds = a.integer("warmup-seconds", durable ? 10 : 5, 0, 600);
     this.unicastRate = a.number("unicast-rate", 1_000, 0.1, 1_000_000);
     this.unicastSeconds = a.integer("unicast-seconds", 10, 1, 3_600);
     this.broadcastRate = a.number("broadcast-rate", 1, 0.1, 10_000);
     this.broadcastSeconds = a.integer("broadcast-seconds", 10, 1, 3_600);
     this.settleSeconds = a.integer("settle-seconds", 30, 1, 600);
-    this.inFlight = a.integer("in-flight", 64, 1, 10_000);
+    this.inFlight = a.integer("in-flight", durable ? 256 : 64, 1, 10_000);
     this.maxMinutes = a.integer("max-minutes", 30, 1, 24 * 60);
     String envOpts = System.getenv().getOrDefault("HERALD_JAVA_OPTS", "");
     this.javaOpts = split(a.string("java-opts", envOpts));
@@ -110,6 +132,30 @@ public final class BenchMain {
     if ((long) n > processes * 18_000L) {
       throw new IllegalArgumentException("--n " + n + " needs more --processes: each holds at most 18,000 sockets (open-file limit 20,000)");
     }
+    // Only for a run that starts: its own directory of results, logs and Herald's data.
+    String stamp = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path out = Path.of(a.string("out", root.resolve("herald-bench/target/bench-results").toString()));
+    this.runDir = Files.createDirectories(out.resolve(stamp)).toAbsolutePath();
+  }
+
+  /** {@code --durable-rates}: publishes per second, comma-separated, one phase each. */
+  private static List<Double> rates(String list) {
+    List<Double> rates = new ArrayList<>();
+    for (String r : list.split(",")) {
+      try {
+        double rate = Double.parseDouble(r.trim().replace("_", ""));
+        if (!(rate >= 0.1 && rate <= 1_000_000)) {
+          throw new NumberFormatException();
+        }
+        rates.add(rate);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--durable-rates: each rate must be a number 0.1-1000000, was '" + r.trim() + "'");
+      }
+    }
+    if (rates.size() > LoadClient.PHASES - 1) {
+      throw new IllegalArgumentException("--durable-rates: at most " + (LoadClient.PHASES - 1) + " rates");
+    }
+    return List.copyOf(rates);
   }
 
   public static void main(String[] argv) throws Exception {
@@ -147,6 +193,7 @@ public final class BenchMain {
       results.add(runServer(servers.get(i), i));
     }
     Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("scenario", durable ? "durable" : "gateway");
     parameters.put("n", n);
     parameters.put("processes", processes);
     parameters.put("concurrencyPerProcess", concurrency);
@@ -156,15 +203,28 @@ public final class BenchMain {
     parameters.put("unicastSeconds", unicastSeconds);
     parameters.put("broadcastRate", broadcastRate);
     parameters.put("broadcastSeconds", broadcastSeconds);
+    if (durable) {
+      parameters.keySet().removeAll(List.of("unicastRate", "unicastSeconds", "broadcastRate", "broadcastSeconds"));
+      parameters.put("durableRates", durableRates);
+      parameters.put("durableSeconds", durableSeconds);
+      parameters.put("durableWarmupRate", Math.min(DURABLE_WARMUP_RATE, durableRates.get(0)));
+    }
     parameters.put("publishInFlight", inFlight);
     parameters.put("serverJavaOpts", String.join(" ", javaOpts));
     parameters.put("clientJavaOpts", String.join(" ", clientJavaOpts));
-    parameters.put("summary", "N=" + n + " over " + processes + " load processes; idle " + idleSeconds + " s; unicast "
-        + BenchReport.fmt(unicastRate, 0) + "/s × " + unicastSeconds + " s; broadcast " + BenchReport.fmt(broadcastRate, 1)
-        + "/s × " + broadcastSeconds + " s; warm-up " + warmupSeconds + " s; server JVM options: "
-        + (javaOpts.isEmpty() ? "none" : "`" + String.join(" ", javaOpts) + "`"));
+    parameters.put("database", database);
+    String jvm = "server JVM options: " + (javaOpts.isEmpty() ? "none" : "`" + String.join(" ", javaOpts) + "`");
+    parameters.put("summary", durable
+        ? "N=" + n + " over " + processes + " load processes; idle " + idleSeconds + " s; warm-up " + warmupSeconds
+            + " s at " + BenchReport.fmt(Math.min(DURABLE_WARMUP_RATE, durableRates.get(0)), 0) + "/s; then "
+            + String.join(", ", durableRates.stream().map(r -> BenchReport.fmt(r, 0)).toList()) + " notifications/s × "
+            + durableSeconds + " s each, one random recipient each, at most " + inFlight + " requests in flight; " + jvm
+            + "; database: " + (database.isEmpty() ? "not found" : database)
+        : "N=" + n + " over " + processes + " load processes; idle " + idleSeconds + " s; unicast "
+            + BenchReport.fmt(unicastRate, 0) + "/s × " + unicastSeconds + " s; broadcast " + BenchReport.fmt(broadcastRate, 1)
+            + "/s × " + broadcastSeconds + " s; warm-up " + warmupSeconds + " s; " + jvm);
     BenchReport.Run run = new BenchReport.Run(command, commit, ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-        machine, parameters, results);
+        machine, parameters, results, durable ? DurableReport.curve(results.getFirst(), durableSeconds) : null);
     String md = BenchReport.markdown(run);
     Files.writeString(runDir.resolve("results.md"), md);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(runDir.resolve("results.json").toFile(), run);
@@ -189,6 +249,13 @@ public final class BenchMain {
       m.version = spec.version();
       server = new ServerProcess(spec, runDir.resolve(name + ".log"));
       server.awaitListening(Duration.ofSeconds(60));
+      if (server.database() != null) {
+        EmbeddedDatabase db = server.database();
+        database = db.version() + " embedded, pid " + db.pid() + ": `" + db.commandLine() + "`";
+        log(name + ": " + database);
+      } else if (durable) {
+        log(name + ": no embedded PostgreSQL found (HERALD_DATABASE_URL set?): the database's CPU is not measured");
+      }
       for (int p = 0; p < processes; p++) {
         loads.add(startLoad(name, index, p, port));
       }
@@ -209,7 +276,7 @@ public final class BenchMain {
       // noise in every number above: measure it.
       ProcStats.MachineCpu machine1 = ProcStats.MachineCpu.read();
       long ours = ProcStats.cpuTicks(ProcessHandle.current().pid()) - self0
-          + (server == null ? 0 : Math.max(0, server.cpuTicks())) + clientCpu(loads);
+          + (server == null ? 0 : server.allCpuTicks()) + clientCpu(loads);
       long window = machine1.total() - machine0.total();
       if (window > 0) {
         m.otherCpuPercent = Math.max(0, 100.0 * (machine1.busy() - machine0.busy() - ours) / window);
@@ -251,16 +318,10 @@ public final class BenchMain {
     log(name + ": idle: RSS " + m.rssBaseline / 1024 + " → " + m.rssAfterIdle / 1024 + " MiB, CPU "
         + BenchReport.fmt(m.idleCpuPercent, 1) + " %");
 
-    SplittableRandom random = new SplittableRandom(seed);
-    LongFunction<String> randomUser = seq -> "user:u" + random.nextInt(n);
-    LongFunction<String> tenant = seq -> "tenant:" + TENANT;
-    try (Publisher publisher = new Publisher("127.0.0.1", server.spec().apiPort(), apiKey, EVENT, inFlight)) {
-      if (warmupSeconds > 0) {
-        m.phases.add(phase("warmup", PHASE_WARMUP, unicastRate, warmupSeconds, randomUser, false, publisher, server, loads));
-        m.phases.add(phase("warmup-broadcast", PHASE_WARMUP_BROADCAST, 1, 2, tenant, true, publisher, server, loads));
-      }
-      m.phases.add(phase("unicast", PHASE_UNICAST, unicastRate, unicastSeconds, randomUser, false, publisher, server, loads));
-      m.phases.add(phase("broadcast", PHASE_BROADCAST, broadcastRate, broadcastSeconds, tenant, true, publisher, server, loads));
+    if (durable) {
+      publishNotifications(m, server, loads);
+    } else {
+      publishEvents(m, server, loads);
     }
 
     // Final counts and latency histograms from every load process.
@@ -282,27 +343,64 @@ public final class BenchMain {
     m.finishPhases(delivered, latency);
   }
 
+  /** The gateway scenario: unicasts to random users, then broadcasts to the tenant, through {@code POST /api/events}. */
+  private void publishEvents(Measurement m, ServerProcess server, List<LoadProcess> loads) throws Exception {
+    SplittableRandom random = new SplittableRandom(seed);
+    Publisher.Body randomUser = Publisher.event(EVENT, seq -> "user:u" + random.nextInt(n));
+    Publisher.Body tenant = Publisher.event(EVENT, seq -> "tenant:" + TENANT);
+    try (Publisher publisher = Publisher.events("127.0.0.1", server.spec().apiPort(), apiKey, inFlight)) {
+      if (warmupSeconds > 0) {
+        m.phases.add(phase("warmup", PHASE_WARMUP, unicastRate, warmupSeconds, randomUser, false, publisher, server, loads));
+        m.phases.add(phase("warmup-broadcast", PHASE_WARMUP_BROADCAST, 1, 2, tenant, true, publisher, server, loads));
+      }
+      m.phases.add(phase("unicast", PHASE_UNICAST, unicastRate, unicastSeconds, randomUser, false, publisher, server, loads));
+      m.phases.add(phase("broadcast", PHASE_BROADCAST, broadcastRate, broadcastSeconds, tenant, true, publisher, server, loads));
+    }
+  }
+
+  /**
+   * The durable scenario: one notification per {@code POST /api/notifications} to a random user
+   * {@code u0 … u<n-1>}, a warm-up at a low rate, then each of {@code --durable-rates} (phase
+   * {@code 1 + i}) for {@code --durable-seconds}, in the order given (lowest first makes the curve).
+   */
+  private void publishNotifications(Measurement m, ServerProcess server, List<LoadProcess> loads) throws Exception {
+    SplittableRandom random = new SplittableRandom(seed);
+    Publisher.Body randomUser = Publisher.notification(EVENT, seq -> "u" + random.nextInt(n));
+    try (Publisher publisher = Publisher.notifications("127.0.0.1", server.spec().apiPort(), apiKey, inFlight)) {
+      if (warmupSeconds > 0) {
+        double rate = Math.min(DURABLE_WARMUP_RATE, durableRates.getFirst());
+        m.phases.add(phase("warmup", PHASE_WARMUP, rate, warmupSeconds, randomUser, false, publisher, server, loads));
+      }
+      for (int i = 0; i < durableRates.size(); i++) {
+        double rate = durableRates.get(i);
+        m.phases.add(phase(DurableReport.phaseName(rate), 1 + i, rate, durableSeconds, randomUser, false, publisher,
+            server, loads));
+      }
+    }
+  }
+
   /**
    * Publishes one phase and waits for its deliveries: until all expected arrived, or nothing new
-   * arrived for three seconds, or {@code --settle-seconds} passed. The server's CPU counts from the
-   * first publish to the last time a delivery was seen arriving.
+   * arrived for three seconds, or {@code --settle-seconds} passed. The server's CPU (and its
+   * database's, the orchestrator's and the machine's) counts from the first publish to the last
+   * time a delivery was seen arriving.
    */
-  private PhaseRun phase(String name, int k, double rate, int seconds, LongFunction<String> roomOf, boolean broadcast,
+  private PhaseRun phase(String name, int k, double rate, int seconds, Publisher.Body body, boolean broadcast,
                          Publisher publisher, ServerProcess server, List<LoadProcess> loads) throws Exception {
     long[] before = counts(loads);
     long open = before[0];
     long start = System.nanoTime();
-    ProcStats.Cpu cpuStart = server.cpu();
+    CpuSnapshot cpuStart = CpuSnapshot.take(server);
     long clientCpuStart = clientCpu(loads);
-    Publisher.Result published = publisher.run(k, rate, Duration.ofSeconds(seconds), roomOf);
+    Publisher.Result published = publisher.run(k, rate, Duration.ofSeconds(seconds), body);
     long expected = published.accepted() * (broadcast ? open : 1);
     long seen = -1;
-    ProcStats.Cpu cpuAtLastDelivery = server.cpu();
+    CpuSnapshot cpuAtLastDelivery = CpuSnapshot.take(server);
     long lastProgress = System.nanoTime();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settleSeconds);
     while (true) {
       long got = counts(loads)[1 + k];
-      ProcStats.Cpu cpu = server.cpu();
+      CpuSnapshot cpu = CpuSnapshot.take(server);
       if (got != seen) {
         seen = got;
         cpuAtLastDelivery = cpu;
@@ -322,10 +420,13 @@ public final class BenchMain {
       throw new IOException(server.spec().name() + " died during " + name);
     }
     return new PhaseRun(name, k, rate, published, expected, (lastProgress - start) / 1e9,
-        cpuAtLastDelivery.minus(cpuStart), clientCpu);
+        cpuAtLastDelivery.server().minus(cpuStart.server()), clientCpu,
+        cpuAtLastDelivery.database().total() < 0 || cpuStart.database().total() < 0 ? null
+            : cpuAtLastDelivery.database().minus(cpuStart.database()),
+        cpuAtLastDelivery.orchestrator() - cpuStart.orchestrator(), cpuAtLastDelivery.machine().minus(cpuStart.machine()));
   }
 
-  /** [open connections, received per phase 0..7], summed over the load processes. */
+  /** [open connections, received per phase 0 … PHASES - 1], summed over the load processes. */
   private static long[] counts(List<LoadProcess> loads) throws IOException {
     long[] sum = new long[1 + LoadClient.PHASES];
     for (LoadProcess l : loads) {
@@ -359,8 +460,9 @@ public final class BenchMain {
     cmd.addAll(List.of("-cp", benchJar().toString(), LoadClient.class.getName(),
         "--url", "ws://127.0.0.1:" + port, "--path", "/socket.io/", "--first", Integer.toString(first),
         "--count", Integer.toString(count), "--local", String.join(",", locals), "--secret", jwtSecret,
-        "--tenant", TENANT, "--event", EVENT, "--concurrency", Integer.toString(concurrency),
+        "--tenant", TENANT, "--concurrency", Integer.toString(concurrency),
         "--max-seconds", Integer.toString(maxMinutes * 60)));
+    cmd.addAll(durable ? List.of("--event", NOTIFICATION_EVENT, "--data-field", "data") : List.of("--event", EVENT));
     return new LoadProcess(server + "-load-" + p, cmd, runDir.resolve(server + "-load-" + p + ".log"));
   }
 
@@ -375,12 +477,15 @@ public final class BenchMain {
         env.put("HERALD_HOST", "127.0.0.1");
         env.put("HERALD_JWT_SECRET", jwtSecret);
         env.put("HERALD_API_KEYS", TENANT + ":" + apiKey);
-        env.put("HERALD_DATA_DIR", Files.createDirectories(runDir.resolve("herald-data")).toString());
+        // A new directory of this run: the embedded PostgreSQL starts with an empty database.
+        Path dataDir = Files.createDirectory(runDir.resolve("herald-data"));
+        env.put("HERALD_DATA_DIR", dataDir.toString());
         env.put("HERALD_MAX_CONNECTIONS_PER_USER", "100000");
         cmd.add(java.toString());
         cmd.addAll(javaOpts);
         cmd.addAll(List.of("-jar", jar.toString()));
-        yield new ServerProcess.Spec(name, cmd, env, root, port, port, "herald " + commit(root, "herald-server", "pom.xml") + " on Java " + Runtime.version().feature());
+        yield new ServerProcess.Spec(name, cmd, env, root, port, port, "herald " + commit(root, "herald-server", "pom.xml")
+            + " on Java " + Runtime.version().feature(), dataDir);
       }
       case "socketio" -> {
         Path dir = root.resolve("herald-bench/src/main/node");
@@ -391,7 +496,7 @@ public final class BenchMain {
         env.put("API_KEY", apiKey);
         cmd.addAll(List.of("node", "socketio-peer.mjs"));
         String version = new ObjectMapper().readTree(dir.resolve("node_modules/socket.io/package.json").toFile()).path("version").asText();
-        yield new ServerProcess.Spec(name, cmd, env, dir, port, port, "socket.io " + version + " on Node " + nodeVersion());
+        yield new ServerProcess.Spec(name, cmd, env, dir, port, port, "socket.io " + version + " on Node " + nodeVersion(), null);
       }
       case "netty-socketio" -> {
         env.put("PORT", Integer.toString(port));
@@ -403,7 +508,7 @@ public final class BenchMain {
         cmd.addAll(javaOpts);
         cmd.addAll(List.of("-cp", benchJar().toString(), NettySocketIoPeer.class.getName()));
         yield new ServerProcess.Spec(name, cmd, env, root, port, port + 1,
-            "netty-socketio " + nettySocketIoVersion() + " on Java " + Runtime.version().feature());
+            "netty-socketio " + nettySocketIoVersion() + " on Java " + Runtime.version().feature(), null);
       }
       default -> throw new IllegalArgumentException("unknown server " + name);
     };
@@ -533,9 +638,21 @@ public final class BenchMain {
     System.err.println("[bench " + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + message);
   }
 
-  /** A published phase waiting for its delivery counts and latencies from the final REPORT. */
+  /**
+   * A published phase waiting for its delivery counts and latencies from the final REPORT. CPU is
+   * over the phase's window; {@code databaseCpu} is null when the server runs no embedded database.
+   */
   private record PhaseRun(String name, int k, double rate, Publisher.Result published, long expected,
-                          double cpuWindowSeconds, ProcStats.Cpu serverCpu, long clientCpuTicks) {}
+                          double cpuWindowSeconds, ProcStats.Cpu serverCpu, long clientCpuTicks,
+                          ProcStats.Cpu databaseCpu, long orchestratorCpuTicks, ProcStats.MachineCpu machineCpu) {}
+
+  /** CPU counters read together: the server, its embedded database, this process and the machine. */
+  private record CpuSnapshot(ProcStats.Cpu server, ProcStats.Cpu database, long orchestrator, ProcStats.MachineCpu machine) {
+    static CpuSnapshot take(ServerProcess server) {
+      return new CpuSnapshot(server.cpu(), server.databaseCpu(), ProcStats.cpuTicks(ProcessHandle.current().pid()),
+          ProcStats.MachineCpu.read());
+    }
+  }
 
   /** What is known about one server while its run goes on. */
   private static final class Measurement {
@@ -576,7 +693,10 @@ public final class BenchMain {
             p.cpuWindowSeconds(), seconds(p.serverCpu().total()), seconds(p.serverCpu().user()),
             seconds(p.serverCpu().system()), got == 0 ? -1 : cpuMicros / got,
             got == 0 ? -1 : Math.max(0, cpuMicros - idleMicros) / got,
-            r.accepted() == 0 ? -1 : cpuMicros / r.accepted(), seconds(p.clientCpuTicks()), r.firstError()));
+            r.accepted() == 0 ? -1 : cpuMicros / r.accepted(), seconds(p.clientCpuTicks()),
+            p.databaseCpu() == null ? -1 : seconds(p.databaseCpu().total()),
+            p.databaseCpu() == null || r.accepted() == 0 ? -1 : micros(p.databaseCpu().total()) / r.accepted(),
+            seconds(p.orchestratorCpuTicks()), p.machineCpu().busyPercent(), r.firstError()));
       }
       finished = out;
     }

@@ -1,5 +1,6 @@
 package dev.herald.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,14 +23,23 @@ final class BenchReport {
    * One publishing phase. {@code seconds} is the publishing time; the server CPU counts over
    * {@code cpuWindowSeconds}, from the first publish to the last delivery seen. The "net of idle"
    * figure first takes away what the server burnt while idle (heartbeats) over the same window.
+   * Over the same window: the server's embedded PostgreSQL (its whole process tree; -1 when there
+   * is none), the orchestrator (mostly the publisher) and the machine's busy share of all CPUs.
    */
   record Phase(String name, double targetRate, double seconds, long scheduled, long accepted, long failedPosts,
                long skipped, long expected, long delivered, Latency latency, Latency postRoundTrip,
                double cpuWindowSeconds, double serverCpuSeconds, double serverUserCpuSeconds,
                double serverSystemCpuSeconds, double cpuMicrosPerDelivery, double cpuMicrosPerDeliveryNetOfIdle,
-               double cpuMicrosPerPublish, double clientCpuSeconds, String firstError) {
+               double cpuMicrosPerPublish, double clientCpuSeconds, double databaseCpuSeconds,
+               double databaseCpuMicrosPerPublish, double orchestratorCpuSeconds, double machineBusyPercent,
+               String firstError) {
     double achievedRate() {
       return seconds > 0 ? (scheduled - skipped) / seconds : 0;
+    }
+
+    /** Accepted publishes per second of publishing time. */
+    double acceptedRate() {
+      return seconds > 0 ? accepted / seconds : 0;
     }
   }
 
@@ -44,15 +54,17 @@ final class BenchReport {
     }
   }
 
+  /** A whole run; {@code durable} is the curve of the durable scenario, null (left out) otherwise. */
   record Run(String command, String commit, String date, Map<String, Object> machine,
-             Map<String, Object> parameters, List<Server> servers) {}
+             Map<String, Object> parameters, List<Server> servers,
+             @JsonInclude(JsonInclude.Include.NON_NULL) DurableReport.Curve durable) {}
 
   static String markdown(Run run) {
+    if (run.durable() != null) {
+      return DurableReport.markdown(run);
+    }
     StringBuilder md = new StringBuilder();
-    md.append("Command: `").append(run.command()).append("`  \n")
-        .append("Commit: `").append(run.commit()).append("`, date: ").append(run.date()).append("  \n")
-        .append("Machine: ").append(run.machine().get("summary")).append("  \n")
-        .append("Parameters: ").append(run.parameters().get("summary")).append("\n\n");
+    header(md, run);
     List<Server> s = run.servers();
     md.append("| |");
     s.forEach(x -> md.append(' ').append(x.name()).append(" |"));
@@ -90,12 +102,20 @@ final class BenchReport {
     return md.toString();
   }
 
+  /** Command, commit, machine and parameters, one line each. */
+  static void header(StringBuilder md, Run run) {
+    md.append("Command: `").append(run.command()).append("`  \n")
+        .append("Commit: `").append(run.commit()).append("`, date: ").append(run.date()).append("  \n")
+        .append("Machine: ").append(run.machine().get("summary")).append("  \n")
+        .append("Parameters: ").append(run.parameters().get("summary")).append("\n\n");
+  }
+
   private static String ph(Server x, String name, Function<Phase, String> f) {
     Phase p = x.phase(name);
     return p == null ? "—" : f.apply(p);
   }
 
-  private static void row(StringBuilder md, List<Server> servers, String label, Function<Server, String> value) {
+  static void row(StringBuilder md, List<Server> servers, String label, Function<Server, String> value) {
     md.append("| ").append(label).append(" |");
     for (Server x : servers) {
       String v;

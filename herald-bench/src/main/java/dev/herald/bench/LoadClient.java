@@ -43,7 +43,9 @@ import org.HdrHistogram.Recorder;
  * {@code 40} answer ({@code 44} is a refusal); every ping {@code 2} is answered {@code 3}; an event
  * {@code 42["<event>",{"t":<nanoTime at publish>,"k":<phase>},...]} is counted under its phase and
  * its latency, {@code System.nanoTime() - t} (CLOCK_MONOTONIC, shared by every process of the
- * machine), goes into that phase's histogram in microseconds.
+ * machine), goes into that phase's histogram in microseconds. With {@code --data-field data} the
+ * numbers are read from that field of the event's argument instead: a durable notification arrives
+ * as {@code 42["notification",{"id":…,"type":…,"title":…,…,"data":{"k": 5, "t": 123},…}]}.
  *
  * <p>Implementation, built to spend as little CPU as possible per received message: raw Netty
  * (native epoll when it loads, NIO otherwise), {@code TCP_NODELAY}, and one handler per channel,
@@ -56,7 +58,7 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Control, one line per command on stdin, one answer line on stdout (logs go to stderr):
  * {@code CONNECT} → {@code CONNECTED <ok> <failed> <elapsedMs>}; {@code COUNTS} →
- * {@code COUNTS <open> <received phase 0> … <phase 7>}; {@code REPORT} → {@code REPORT <json>};
+ * {@code COUNTS <open> <received phase 0> … <phase 15>}; {@code REPORT} → {@code REPORT <json>};
  * {@code QUIT} or end of input → exits. The process also exits by itself after
  * {@code --max-seconds}.
  *
@@ -66,15 +68,17 @@ import org.HdrHistogram.Recorder;
  * recorders are thread-safe.
  */
 public final class LoadClient {
-  static final int PHASES = 8;
+  static final int PHASES = 16;
   private static final Set<String> OPTIONS = Set.of("url", "path", "first", "count", "local", "secret",
-      "tenant", "event", "concurrency", "max-seconds", "event-loops", "connect-timeout-ms");
+      "tenant", "event", "data-field", "concurrency", "max-seconds", "event-loops", "connect-timeout-ms");
 
   final String hostAndPort;
   final String pathAndQuery;
   final int first;
   final int connectTimeoutMs;
   final byte[] eventPrefix;
+  /** {@code "<field>":} when "t" and "k" are in that field of the event's argument, else null. */
+  final byte[] dataKey;
   final AtomicInteger open = new AtomicInteger();
   final LongAdder pings = new LongAdder();
   final LongAdder closedAfterConnect = new LongAdder();
@@ -102,6 +106,8 @@ public final class LoadClient {
     this.concurrency = args.integer("concurrency", 200, 1, 10_000);
     this.connectTimeoutMs = args.integer("connect-timeout-ms", 30_000, 100, 600_000);
     this.eventPrefix = ("42[\"" + args.string("event", "bench") + "\",").getBytes(StandardCharsets.UTF_8);
+    String dataField = args.string("data-field", null);
+    this.dataKey = dataField == null ? null : ("\"" + dataField + "\":").getBytes(StandardCharsets.UTF_8);
     String secret = args.string("secret", null);
     if (secret == null) {
       throw new IllegalArgumentException("--secret (the servers' HS256 JWT secret) is required");

@@ -219,10 +219,18 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Reads {@code "t":} and {@code "k":} from the event's argument ({@code from} is just past
+   * {@code 42["<event>",}), or from its {@link LoadClient#dataKey} field when it has one. Key
+   * matches include both quotes and the colon, so {@code "type":} or {@code "timestamp":} never
+   * pass for {@code "t":}, and JSON escapes every quote inside a string, so no string value can
+   * hold one either.
+   */
   private void onEvent(ByteBuf buf, int from, int end) {
     long now = System.nanoTime();
-    long t = WsClientFrames.longAfter(buf, from, end, T_KEY);
-    long k = WsClientFrames.longAfter(buf, from, end, K_KEY);
+    int data = client.dataKey == null ? from : WsClientFrames.indexAfter(buf, from, end, client.dataKey);
+    long t = data < 0 ? -1 : WsClientFrames.longAfter(buf, data, end, T_KEY);
+    long k = data < 0 ? -1 : WsClientFrames.longAfter(buf, data, end, K_KEY);
     if (t < 0 || k < 0 || k >= LoadClient.PHASES) {
       client.error(name() + ": event without \"t\" and \"k\": " + buf.toString(from, Math.min(end - from, 200), StandardCharsets.UTF_8));
       return;

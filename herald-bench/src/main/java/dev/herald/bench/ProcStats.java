@@ -42,6 +42,50 @@ final class ProcStats {
     }
   }
 
+  /**
+   * CPU time of {@code root} and every live descendant, each with its reaped children (cutime and
+   * cstime): what the whole process tree used since it started, in clock ticks. A child that exits
+   * moves from "descendant" to its parent's reaped children, so the sum stays continuous.
+   * {@link Cpu#GONE} when {@code root} is gone.
+   */
+  static Cpu treeCpu(ProcessHandle root) {
+    long[] sum = withChildren(root.pid());
+    if (sum == null) {
+      return Cpu.GONE;
+    }
+    for (ProcessHandle d : (Iterable<ProcessHandle>) root.descendants()::iterator) {
+      long[] c = withChildren(d.pid());
+      if (c != null) {
+        sum[0] += c[0];
+        sum[1] += c[1];
+      }
+    }
+    return new Cpu(sum[0], sum[1]);
+  }
+
+  /** [utime + cutime, stime + cstime] of {@code /proc/<pid>/stat}, or null when the process is gone. */
+  private static long[] withChildren(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // utime 14, stime 15, cutime 16, cstime 17 (proc(5)), counted from field 3 here.
+      return new long[] {Long.parseLong(f[14 - 3]) + Long.parseLong(f[16 - 3]),
+          Long.parseLong(f[15 - 3]) + Long.parseLong(f[17 - 3])};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The command line of a process, arguments separated by spaces; empty when it is gone. */
+  static String commandLine(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').trim();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** {@code VmRSS} (resident now) or {@code VmHWM} (peak resident) in KiB; -1 when the process is gone. */
   static long memoryKb(long pid, String field) {
     try {
@@ -58,6 +102,15 @@ final class ProcStats {
 
   /** The machine's CPU time in ticks over all CPUs, from the {@code cpu} line of {@code /proc/stat}. */
   record MachineCpu(long busy, long steal, long total) {
+    MachineCpu minus(MachineCpu earlier) {
+      return new MachineCpu(busy - earlier.busy, steal - earlier.steal, total - earlier.total);
+    }
+
+    /** Busy time in % of all CPUs' time (100 = every CPU busy), -1 when nothing was counted. */
+    double busyPercent() {
+      return total > 0 ? 100.0 * busy / total : -1;
+    }
+
     static MachineCpu read() {
       try {
         for (String line : Files.readAllLines(Path.of("/proc/stat"))) {

@@ -14,42 +14,75 @@ import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
 
 /**
- * Publishes bench events through {@code POST /api/events} at a fixed rate, one event per request,
- * over keep-alive connections with at most {@code maxInFlight} requests outstanding: a publish
- * that finds them all busy is skipped and counted, so a slow server cannot make the rate drift.
- * Each event's data is {@code {"t": System.nanoTime() when the request is made, "k": phase}}.
+ * Publishes at a fixed rate, one request per publish, over keep-alive connections with at most
+ * {@code maxInFlight} requests outstanding: a publish that finds them all busy is skipped and
+ * counted, so a slow server cannot make the rate drift. Two kinds: {@link #events} posts bench
+ * events to {@code POST /api/events} (answered 202), {@link #notifications} posts durable
+ * notifications to {@code POST /api/notifications} (answered 201 after the commit). Either carries
+ * {@code {"t": System.nanoTime() when the request is made, "k": phase}} as its data.
  *
- * <p>Threads: a run lives on one Vert.x event loop; its counters are owned by that loop.
+ * <p>Threads: a run lives on one Vert.x event loop (native epoll when it loads, as the load
+ * clients'); its counters are owned by that loop.
  */
 final class Publisher implements AutoCloseable {
-  /** What one run did; {@code postMicros} is the request round trip (publish → 202). */
+  /** What one run did; {@code postMicros} is the request round trip (publish → 202 or 201). */
   record Result(long scheduled, long sent, long accepted, long failed, long skipped, double seconds,
                 Histogram postMicros, String firstError) {}
 
-  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+  /** The request body of publish number {@code seq} of {@code phase}, made at {@code nanoTime}. */
+  @FunctionalInterface
+  interface Body {
+    String of(long seq, long nanoTime, int phase);
+  }
+
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setPreferNativeTransport(true));
   private final HttpClient client;
   private final String host;
   private final int port;
   private final String authorization;
-  private final String event;
+  private final String uri;
+  private final int okStatus;
   private final int maxInFlight;
 
-  Publisher(String host, int port, String apiKey, String event, int maxInFlight) {
+  private Publisher(String host, int port, String apiKey, String uri, int okStatus, int maxInFlight) {
     this.host = host;
     this.port = port;
     this.authorization = "Bearer " + apiKey;
-    this.event = event;
+    this.uri = uri;
+    this.okStatus = okStatus;
     this.maxInFlight = maxInFlight;
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(5_000),
         new PoolOptions().setHttp1MaxSize(maxInFlight));
   }
 
-  /** Publishes {@code rate × duration} events to {@code roomOf(sequence)}; blocks until every answer is in. */
-  Result run(int phase, double rate, Duration duration, LongFunction<String> roomOf) throws Exception {
+  /** Publishes through {@code POST /api/events}, expecting 202. */
+  static Publisher events(String host, int port, String apiKey, int maxInFlight) {
+    return new Publisher(host, port, apiKey, "/api/events", 202, maxInFlight);
+  }
+
+  /** Publishes through {@code POST /api/notifications}, expecting 201. */
+  static Publisher notifications(String host, int port, String apiKey, int maxInFlight) {
+    return new Publisher(host, port, apiKey, "/api/notifications", 201, maxInFlight);
+  }
+
+  /** One event {@code event} with data {@code {"t","k"}} to the room {@code roomOf(seq)}. */
+  static Body event(String event, LongFunction<String> roomOf) {
+    return (seq, t, phase) -> "{\"room\":\"" + roomOf.apply(seq) + "\",\"event\":\"" + event
+        + "\",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
+  }
+
+  /** One notification of {@code type}, title "b", data {@code {"t","k"}}, to the one user {@code recipientOf(seq)}. */
+  static Body notification(String type, LongFunction<String> recipientOf) {
+    return (seq, t, phase) -> "{\"type\":\"" + type + "\",\"recipients\":[\"" + recipientOf.apply(seq)
+        + "\"],\"title\":\"b\",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
+  }
+
+  /** Publishes {@code rate × duration} requests made by {@code body}; blocks until every answer is in. */
+  Result run(int phase, double rate, Duration duration, Body body) throws Exception {
     long total = Math.max(1, Math.round(rate * duration.toMillis() / 1000.0));
     CompletableFuture<Result> done = new CompletableFuture<>();
-    vertx.getOrCreateContext().runOnContext(v -> new Run(phase, rate, total, roomOf, done).start());
+    vertx.getOrCreateContext().runOnContext(v -> new Run(phase, rate, total, body, done).start());
     return done.get(duration.toMillis() + 120_000, TimeUnit.MILLISECONDS);
   }
 
@@ -57,7 +90,7 @@ final class Publisher implements AutoCloseable {
     private final int phase;
     private final double rate;
     private final long total;
-    private final LongFunction<String> roomOf;
+    private final Body body;
     private final CompletableFuture<Result> done;
     private final Histogram postMicros = new Histogram(3);
     private long start;
@@ -70,11 +103,11 @@ final class Publisher implements AutoCloseable {
     private long skipped;
     private String firstError;
 
-    Run(int phase, double rate, long total, LongFunction<String> roomOf, CompletableFuture<Result> done) {
+    Run(int phase, double rate, long total, Body body, CompletableFuture<Result> done) {
       this.phase = phase;
       this.rate = rate;
       this.total = total;
-      this.roomOf = roomOf;
+      this.body = body;
       this.done = done;
     }
 
@@ -109,14 +142,13 @@ final class Publisher implements AutoCloseable {
     private void send(long seq) {
       inFlight++;
       long t = System.nanoTime();
-      String body = "{\"room\":\"" + roomOf.apply(seq) + "\",\"event\":\"" + event
-          + "\",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
+      String json = body.of(seq, t, phase);
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-          .setURI("/api/events").putHeader("authorization", authorization)
+          .setURI(uri).putHeader("authorization", authorization)
           .putHeader("content-type", "application/json");
       client.request(options)
-          .compose(req -> req.send(body))
-          .compose(resp -> resp.body().map(b -> resp.statusCode() == 202 ? null : resp.statusCode() + " " + b))
+          .compose(req -> req.send(json))
+          .compose(resp -> resp.body().map(b -> resp.statusCode() == okStatus ? null : resp.statusCode() + " " + b))
           .onComplete(ar -> {
             inFlight--;
             postMicros.recordValue(Math.max(0, (System.nanoTime() - t) / 1_000));

@@ -157,16 +157,21 @@ final class WsClientFrames {
 
   /**
    * The non-negative decimal integer that follows the first {@code key} in {@code buf} between
-   * {@code from} and {@code end}, or -1.
+   * {@code from} and {@code end}, or -1. Spaces between the key and the number are skipped: JSON
+   * that went through PostgreSQL's {@code jsonb} comes back as {@code {"k": 5, "t": 123}}.
    */
   static long longAfter(ByteBuf buf, int from, int end, byte[] key) {
     int i = indexOf(buf, from, end, key);
     if (i < 0) {
       return -1;
     }
+    i += key.length;
+    while (i < end && buf.getByte(i) == ' ') {
+      i++;
+    }
     long v = 0;
     int digits = 0;
-    for (i += key.length; i < end && digits < 19; i++, digits++) {
+    for (; i < end && digits < 19; i++, digits++) {
       byte c = buf.getByte(i);
       if (c < '0' || c > '9') {
         break;
@@ -174,6 +179,12 @@ final class WsClientFrames {
       v = v * 10 + (c - '0');
     }
     return digits == 0 ? -1 : v;
+  }
+
+  /** The index just past the first {@code key} in {@code buf} between {@code from} and {@code end}, or -1. */
+  static int indexAfter(ByteBuf buf, int from, int end, byte[] key) {
+    int i = indexOf(buf, from, end, key);
+    return i < 0 ? -1 : i + key.length;
   }
 
   private static int indexOf(ByteBuf buf, int from, int end, byte[] key) {

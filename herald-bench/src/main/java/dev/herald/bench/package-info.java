@@ -2,7 +2,10 @@
  * Herald's side-by-side benchmark (docs/BENCHMARKS.md). {@link dev.herald.bench.BenchMain} runs the
  * scenario against Herald, Socket.IO on Node ({@code src/main/node/socketio-peer.mjs}) and
  * {@link dev.herald.bench.NettySocketIoPeer}, driving {@link dev.herald.bench.LoadClient} processes;
- * {@code bench/run} builds everything and starts it.
+ * {@code bench/run} builds everything and starts it. With {@code --scenario durable} it measures
+ * Herald's durable notifications instead, against the embedded PostgreSQL Herald starts
+ * ({@link dev.herald.bench.EmbeddedDatabase}), and reports the rate/latency curve
+ * ({@link dev.herald.bench.DurableReport}).
  *
  * <p>The module also holds the JMH microbenchmarks ({@code bench/jmh}): the packet codecs and the
  * fan-out path, measured on the server's own classes. Those classes are package-private, so each
