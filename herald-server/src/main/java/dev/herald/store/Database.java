@@ -109,6 +109,11 @@ public final class Database implements AutoCloseable {
           .setPGStartupWait(Duration.ofSeconds(60))
           .setServerConfig("max_connections", "100")
           .setServerConfig("listen_addresses", "127.0.0.1")
+          // the library starts PostgreSQL for tests (-F: no fsync, no synchronous commit); Herald's
+          // answer "stored" must survive a crash of the machine, not only of Herald
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
           .start();
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage()
