@@ -30,9 +30,6 @@ public final class EventsApi {
   private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:\\-/]{1,100}");
   private static final Set<String> RESERVED = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
-  /** Events only durable notifications emit: a transient event must not pass for one. */
-  private static final Set<String> NOTIFICATION_EVENTS = Set.of(
-      "notification", "notificationStatus", "notification:read", "notification:all-read");
   private static final int MAX_ITEMS = 1000;
   private static final int MAX_ROOMS = 100;
 
@@ -216,10 +213,6 @@ public final class EventsApi {
     }
     if (RESERVED.contains(event)) {
       return "400 " + where + ".event '" + event + "' is reserved by Socket.IO";
-    }
-    if (NOTIFICATION_EVENTS.contains(event)) {
-      return "400 " + where + ".event '" + event + "' is reserved for durable notifications; create them with "
-          + "POST /api/notifications";
     }
     if (hasRoom && rooms != null) {
       return "400 " + where + " has both room and rooms; use one";

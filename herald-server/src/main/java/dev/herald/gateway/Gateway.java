@@ -210,6 +210,16 @@ public final class Gateway {
     bus.publish(new Publication(tenant, rooms, event, dataJson, System.nanoTime()));
   }
 
+  /**
+   * Publishes a durable notification to {@code room} as the event {@code notification}; unlike an
+   * event of the same name from {@code /api/events}, it carries the recipient's {@code sequence},
+   * which transports that resume from storage keep (SSE ids).
+   */
+  public void publishNotification(String tenant, String room, String json, long sequence) {
+    metrics.published();
+    bus.publish(new Publication(tenant, List.of(room), "notification", json, System.nanoTime(), sequence));
+  }
+
   /** The offset a client that has seen nothing yet resumes from. */
   public String currentOffset() {
     return offsetOf(currentId());

@@ -49,6 +49,11 @@ public final class RoomEvent {
     return publication.dataJson();
   }
 
+  /** The recipient's sequence when this is a durable notification, else -1. */
+  public long notificationSequence() {
+    return publication.notificationSequence();
+  }
+
   public long publishedAtNanos() {
     return publication.publishedAtNanos();
   }

@@ -1,11 +1,6 @@
 package dev.herald.notify;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.sqlclient.Row;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -50,7 +45,8 @@ public record Notification(
       + "data::text as data, action_url, actor, resource_type, resource_id, requires_ack, scheduled_at, "
       + "created_at, released_at, delivered_at, read_at, seen_at, archived_at, request_id";
 
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final com.fasterxml.jackson.core.io.JsonStringEncoder ESCAPER =
+      com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
 
   static Notification of(Row r) {
@@ -70,69 +66,104 @@ public record Notification(
 
   /** The client shape as JSON text; {@code data} is copied byte for byte as stored. */
   public String toJson() {
-    StringWriter out = new StringWriter(256 + (dataJson == null ? 0 : dataJson.length()));
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      write(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
-  }
-
-  void write(JsonGenerator g) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("id", id.toString());
-    g.writeStringField("type", type);
-    g.writeStringField("title", title);
-    g.writeStringField("message", message);
-    g.writeStringField("channel", channel);
-    g.writeStringField("priority", priority);
-    g.writeStringField("status", status);
-    time(g, "timestamp", timestamp());
-    time(g, "createdAt", createdAt);
-    time(g, "readAt", readAt);
-    time(g, "seenAt", seenAt);
-    time(g, "deliveredAt", deliveredAt);
-    time(g, "archivedAt", archivedAt);
+    StringBuilder b = new StringBuilder(384 + (dataJson == null ? 0 : dataJson.length()) + message.length());
+    b.append("{\"id\":\"").append(id).append('"');
+    field(b, "type", type);
+    field(b, "title", title);
+    field(b, "message", message);
+    field(b, "channel", channel);
+    field(b, "priority", priority);
+    field(b, "status", status);
+    time(b, "timestamp", timestamp());
+    time(b, "createdAt", createdAt);
+    time(b, "readAt", readAt);
+    time(b, "seenAt", seenAt);
+    time(b, "deliveredAt", deliveredAt);
+    time(b, "archivedAt", archivedAt);
     if (scheduledAt != null) {
-      time(g, "scheduledAt", scheduledAt);
+      time(b, "scheduledAt", scheduledAt);
     }
-    g.writeFieldName("data");
-    if (dataJson == null) {
-      g.writeNull();
-    } else {
-      g.writeRawValue(dataJson);
-    }
-    g.writeBooleanField("requiresAck", requiresAck);
-    g.writeStringField("actionUrl", actionUrl);
+    b.append(",\"data\":").append(dataJson == null ? "null" : dataJson);
+    b.append(",\"requiresAck\":").append(requiresAck);
+    field(b, "actionUrl", actionUrl);
     if (actor != null) {
-      g.writeStringField("actor", actor);
+      field(b, "actor", actor);
     }
     if (resourceType != null) {
-      g.writeObjectFieldStart("resource");
-      g.writeStringField("type", resourceType);
-      g.writeStringField("id", resourceId);
-      g.writeEndObject();
+      b.append(",\"resource\":{\"type\":");
+      quoted(b, resourceType);
+      b.append(",\"id\":");
+      quoted(b, resourceId);
+      b.append('}');
     }
-    g.writeStringField("recipient", recipient);
-    if (sequence != null) {
-      g.writeNumberField("sequence", sequence);
+    field(b, "recipient", recipient);
+    // last, where SSE looks for it (SseEndpoint.sequenceIn)
+    b.append(",\"sequence\":").append(sequence == null ? "null" : sequence.toString()).append('}');
+    return b.toString();
+  }
+
+  private static void field(StringBuilder b, String name, String value) {
+    b.append(",\"").append(name).append("\":");
+    quoted(b, value);
+  }
+
+  /** {@code value} as a JSON string (escaped by Jackson's encoder), or {@code null}. */
+  static void quoted(StringBuilder b, String value) {
+    if (value == null) {
+      b.append("null");
+      return;
+    }
+    b.append('"');
+    ESCAPER.quoteAsString(value, b);
+    b.append('"');
+  }
+
+  private static void time(StringBuilder b, String name, OffsetDateTime t) {
+    b.append(",\"").append(name).append("\":");
+    if (t == null) {
+      b.append("null");
     } else {
-      g.writeNullField("sequence");
+      b.append('"');
+      appendIso(b, t);
+      b.append('"');
     }
-    g.writeEndObject();
+  }
+
+  /** {@code uuuu-MM-dd'T'HH:mm:ss.SSS'Z'} in UTC, without a formatter's allocations. */
+  static void appendIso(StringBuilder b, OffsetDateTime t) {
+    OffsetDateTime u = t.getOffset().equals(ZoneOffset.UTC) ? t : t.withOffsetSameInstant(ZoneOffset.UTC);
+    int year = u.getYear();
+    if (year < 0 || year > 9999) {
+      b.append(ISO.format(u));
+      return;
+    }
+    pad(b, year, 4).append('-');
+    pad(b, u.getMonthValue(), 2).append('-');
+    pad(b, u.getDayOfMonth(), 2).append('T');
+    pad(b, u.getHour(), 2).append(':');
+    pad(b, u.getMinute(), 2).append(':');
+    pad(b, u.getSecond(), 2).append('.');
+    pad(b, u.getNano() / 1_000_000, 3).append('Z');
+  }
+
+  private static StringBuilder pad(StringBuilder b, int value, int width) {
+    for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
+      if (value < limit) {
+        b.append('0');
+      }
+    }
+    return b.append(value);
   }
 
   /** {@code t} as clients see times: ISO-8601 in UTC with milliseconds, or null. */
   public static String iso(OffsetDateTime t) {
-    return t == null ? null : ISO.format(t.withOffsetSameInstant(ZoneOffset.UTC));
+    if (t == null) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder(24);
+    appendIso(b, t);
+    return b.toString();
   }
 
-  private static void time(JsonGenerator g, String field, OffsetDateTime t) throws IOException {
-    if (t == null) {
-      g.writeNullField(field);
-    } else {
-      g.writeStringField(field, iso(t));
-    }
-  }
+
 }

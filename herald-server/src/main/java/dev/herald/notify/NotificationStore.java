@@ -8,6 +8,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 
@@ -71,12 +73,14 @@ final class NotificationStore {
       + "select id, tenant_id, recipient, seq, type, title, message, channel, priority, status, data::jsonb, action_url, "
       + "actor, resource_type, resource_id, requires_ack, request_id, now(), case when status = 'delivered' then now() end "
       + "from numbered order by ord "
-      + "returning " + Notification.COLUMNS;
+      + "returning id, recipient, seq, status, created_at, released_at, delivered_at, request_id";
 
   /**
    * Inserts the notifications of several immediate creates in one statement (one commit for all of
    * them) and releases them with their sequences; several rows of one recipient get consecutive
-   * sequences in request order. The rows come back in no particular order.
+   * sequences in request order. The rows come back in no particular order, built from the requests
+   * and what PostgreSQL assigned (PostgreSQL returns only that, not the rows' content again); their
+   * {@code data} is the request's own JSON text, where a later read returns jsonb's normal form.
    */
   Future<List<Notification>> insertReleased(SqlClient client, List<Pending> batch) {
     int rows = 0;
@@ -127,7 +131,23 @@ final class NotificationStore {
         .addArrayOfString(channel).addArrayOfString(priority).addArrayOfString(data).addArrayOfString(actionUrl)
         .addArrayOfString(actor).addArrayOfString(resourceType).addArrayOfString(resourceId)
         .addArrayOfBoolean(requiresAck).addArrayOfUUID(requestId);
-    return client.preparedQuery(INSERT_RELEASED).execute(args).map(NotificationStore::all);
+    Map<UUID, NotificationRequest> requests = new HashMap<>(batch.size() * 2);
+    for (Pending p : batch) {
+      requests.put(p.requestId(), p.request());
+    }
+    return client.preparedQuery(INSERT_RELEASED).execute(args).map(rowSet -> {
+      List<Notification> out = new ArrayList<>(rowSet.size());
+      for (Row row : rowSet) {
+        UUID request = row.getUUID("request_id");
+        NotificationRequest r = requests.get(request);
+        out.add(new Notification(row.getUUID("id"), r.tenant(), row.getString("recipient"), row.getLong("seq"),
+            r.type(), r.title(), r.message(), r.channel(), r.priority(), row.getString("status"), r.dataJson(),
+            r.actionUrl(), r.actor(), r.resourceType(), r.resourceId(), r.requiresAck(), null,
+            row.getOffsetDateTime("created_at"), row.getOffsetDateTime("released_at"),
+            row.getOffsetDateTime("delivered_at"), null, null, null, request));
+      }
+      return out;
+    });
   }
 
   /**

@@ -1,7 +1,5 @@
 package dev.herald.notify;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.Identity;
 import dev.herald.config.HeraldConfig;
@@ -11,9 +9,6 @@ import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -37,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Notifications implements Inbox {
   private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
-  private static final JsonFactory JSON = new JsonFactory();
   private static final int RELEASE_BATCH = 500;
   private static final int MAX_REPLAY = 1000;
   private static final int MAX_TRACKED_ACKS = 200_000;
@@ -78,7 +72,8 @@ public final class Notifications implements Inbox {
     this.config = config;
     this.store = new NotificationStore(pool);
     this.keys = new IdempotencyKeys(pool);
-    this.batcher = new CreateBatcher(store, Math.max(1, config.databasePoolSize()));
+    // few statements at a time: what arrives meanwhile waits and shares the next commit
+    this.batcher = new CreateBatcher(store, Math.max(1, config.databasePoolSize() / 4));
     metrics.gauge("herald_notifications_awaiting_ack", "Published notifications waiting for their ack on this node",
         awaitingAck::size);
   }
@@ -271,7 +266,7 @@ public final class Notifications implements Inbox {
 
   private void publish(Notification n) {
     String json = n.toJson();
-    gateway.publish(n.tenant(), List.of("user:" + n.recipient()), "notification", json);
+    gateway.publishNotification(n.tenant(), "user:" + n.recipient(), json, n.sequence());
     if (n.requiresAck() && config.ackMaxRetries() > 0 && !closed) {
       if (awaitingAck.size() >= MAX_TRACKED_ACKS) {
         LOG.warn("{} notifications await an ack on this node; {} is not re-sent (clients get it on reconnect)",
@@ -299,7 +294,7 @@ public final class Notifications implements Inbox {
     }
     a.resends++;
     metrics.notificationResent();
-    gateway.publish(n.tenant(), List.of("user:" + n.recipient()), "notification", a.json);
+    gateway.publishNotification(n.tenant(), "user:" + n.recipient(), a.json, n.sequence());
     a.timer = vertx.setTimer(config.ackRetryInterval().toMillis(), t -> resend(a));
   }
 
@@ -341,35 +336,26 @@ public final class Notifications implements Inbox {
 
   /** The create answer: {@code {requestId, ids, notifications: [{id, recipient, sequence, status}]}}. */
   private static String answer(UUID requestId, NotificationRequest request, List<Notification> rows) {
-    StringWriter out = new StringWriter(64 + rows.size() * 120);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("requestId", requestId.toString());
-      g.writeArrayFieldStart("ids");
-      for (Notification n : rows) {
-        g.writeString(n.id().toString());
-      }
-      g.writeEndArray();
-      g.writeArrayFieldStart("notifications");
-      for (Notification n : rows) {
-        g.writeStartObject();
-        g.writeStringField("id", n.id().toString());
-        g.writeStringField("recipient", n.recipient());
-        if (n.sequence() != null) {
-          g.writeNumberField("sequence", n.sequence());
-        }
-        g.writeStringField("status", n.status());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      if (request.isScheduled()) {
-        g.writeStringField("scheduledAt", Notification.iso(request.scheduledAt()));
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    StringBuilder b = new StringBuilder(80 + rows.size() * 150);
+    b.append("{\"requestId\":\"").append(requestId).append("\",\"ids\":[");
+    for (int i = 0; i < rows.size(); i++) {
+      b.append(i == 0 ? "\"" : ",\"").append(rows.get(i).id()).append('"');
     }
-    return out.toString();
+    b.append("],\"notifications\":[");
+    for (int i = 0; i < rows.size(); i++) {
+      Notification n = rows.get(i);
+      b.append(i == 0 ? "{\"id\":\"" : ",{\"id\":\"").append(n.id()).append("\",\"recipient\":");
+      Notification.quoted(b, n.recipient());
+      if (n.sequence() != null) {
+        b.append(",\"sequence\":").append(n.sequence());
+      }
+      b.append(",\"status\":\"").append(n.status()).append("\"}");
+    }
+    b.append(']');
+    if (request.isScheduled()) {
+      b.append(",\"scheduledAt\":\"").append(Notification.iso(request.scheduledAt())).append('"');
+    }
+    return b.append('}').toString();
   }
 
   private static List<Notification> byRecipient(List<Notification> rows) {

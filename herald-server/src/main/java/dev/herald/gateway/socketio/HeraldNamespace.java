@@ -359,6 +359,8 @@ public final class HeraldNamespace implements Namespace {
   /** {@code 2[/nsp,]["event",data,"offset"]}: the offset lets socket.io-client resume (its _lastOffset). */
   private static String encode(String nsp, RoomEvent e) {
     StringBuilder sb = SioCodec.eventPrefix(nsp);
+    // one allocation for the whole packet instead of doubling from 16 characters
+    sb.ensureCapacity(sb.length() + e.event().length() + e.dataJson().length() + e.offset().length() + 16);
     sb.append("[").append(JsonNodeFactory.instance.textNode(e.event()).toString()).append(',')
         .append(e.dataJson()).append(",\"").append(e.offset()).append("\"]");
     return sb.toString();

@@ -242,11 +242,9 @@ public final class SseEndpoint {
         return false;
       }
       metrics.messageOut("sse");
-      if (event.event().equals("notification")) {
-        long seq = sequenceIn(event.dataJson());
-        if (seq > lastSequence) {
-          lastSequence = seq;
-        }
+      long seq = event.notificationSequence();
+      if (seq > lastSequence) {
+        lastSequence = seq;
       }
       String body = event.encoded(ENCODING, e -> "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n");
       write(lastSequence < 0 ? "id: " + event.offset() + body : "id: " + event.offset() + "~" + lastSequence + body);
