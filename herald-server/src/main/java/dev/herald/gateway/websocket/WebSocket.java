@@ -337,7 +337,13 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
     reportClose(code, reason);
   }
 
-  /** Fails the connection with {@code code}: a close frame, then the connection closes. */
+  /**
+   * Fails the connection with {@code code}: a close frame, then the connection closes when the
+   * client answers it, or after the grace period. Not at once: the rest of what the client was
+   * sending would still be unread, and closing a socket with unread input makes the kernel reset
+   * the connection, which can destroy the close frame before the client reads it. Meanwhile input
+   * is read and dropped (the decoder discards after a violation; {@link #closing} drops frames).
+   */
   private void fail(int code, String reason) {
     if (fragments != null) {
       fragments.release();
@@ -347,7 +353,10 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
       closing = true;
       sentCode = code;
       sentReason = reason;
-      ctx.writeAndFlush(WebSocketFrames.close(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(WebSocketFrames.close(ctx.alloc(), code, reason), ctx.voidPromise());
+      channel.eventLoop().schedule(() -> {
+        channel.close();
+      }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } else {
       channel.close();
     }
