@@ -145,6 +145,42 @@ class JavaSocketIoClientTest {
    * A connected Java client that records every incoming event in arrival order (OkHttp's recorder
    * pattern); {@link #next} fails after ten seconds instead of hanging.
    */
+  @Test
+  void scheduledNotificationArrivesAfterItsTimeAndAfterAServerRestartAndMissedOnesReplayInOrder() throws Exception {
+    String url = dev.herald.testing.TestDatabase.get().createDatabase();
+    java.time.Instant due;
+    try {
+      try (TestHerald first = TestHerald.start(Map.of("HERALD_DATABASE_URL", url))) {
+        for (String title : java.util.List.of("m1", "m2")) {
+          assertThat(first.post("/api/notifications", TestHerald.API_KEY,
+              "{\"type\":\"t\",\"recipients\":[\"java-restart\"],\"title\":\"" + title + "\"}").statusCode())
+              .isEqualTo(201);
+        }
+        due = java.time.Instant.now().plusSeconds(4);
+        assertThat(first.post("/api/notifications", TestHerald.API_KEY,
+            "{\"type\":\"t\",\"recipients\":[\"java-restart\"],\"title\":\"later\",\"scheduledAt\":\"" + due
+                + "\"}").statusCode()).isEqualTo(201);
+      }
+      assertThat(java.time.Instant.now()).as("the first node must stop before the scheduled time").isBefore(due);
+      try (TestHerald second = TestHerald.start(Map.of("HERALD_DATABASE_URL", url, "HERALD_SCHEDULER_POLL_MS", "100"));
+          SioRecorder client = SioRecorder.connect(second.url(), TestHerald.token("java-restart", null), WebSocket.NAME)) {
+        assertThat(java.time.Instant.now()).as("connected before the scheduled time, or the test proves nothing")
+            .isBefore(due);
+        JSONObject replay = client.emitWithAck("requestMissedNotifications", new JSONObject().put("since", 0));
+        assertThat(replay.getInt("count")).isEqualTo(2);
+        assertThat(((JSONObject) client.next("notification")[0]).getString("title")).isEqualTo("m1");
+        assertThat(((JSONObject) client.next("notification")[0]).getString("title")).isEqualTo("m2");
+
+        JSONObject later = (JSONObject) client.next("notification")[0];
+        assertThat(later.getString("title")).isEqualTo("later");
+        assertThat(java.time.Instant.now()).isAfterOrEqualTo(due);
+        assertThat(later.getLong("sequence")).isEqualTo(3);
+      }
+    } finally {
+      dev.herald.testing.TestDatabase.get().dropDatabase(url);
+    }
+  }
+
   private static final class SioRecorder implements AutoCloseable {
     private final Socket socket;
     /** Each element: the event name, then its arguments. Filled on the client's event thread. */
