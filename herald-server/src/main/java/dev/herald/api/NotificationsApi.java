@@ -132,7 +132,7 @@ public final class NotificationsApi {
       return;
     }
     String key = req.getHeader("idempotency-key");
-    if (key != null && !validKey(key)) {
+    if (key != null && !Notifications.isValidIdempotencyKey(key)) {
       req.resume();
       Problem.badRequest(resp, "Idempotency-Key must be 1-255 printable ASCII characters");
       return;
@@ -259,7 +259,7 @@ public final class NotificationsApi {
   /** Runs {@code action} for the caller's notification {@code rawId}; null from it means not found. */
   private void withId(HttpServerRequest req, String rawId, ById action, java.util.function.Consumer<String> onFound) {
     asUser(req, user -> {
-      UUID id = parseUuid(rawId);
+      UUID id = Notifications.parseId(rawId);
       if (id == null) {
         notFound(req);
         return;
@@ -343,30 +343,6 @@ public final class NotificationsApi {
   private static void notAllowed(HttpServerRequest req, String allow) {
     req.response().putHeader("allow", allow);
     Problem.send(req.response(), 405, "Method Not Allowed", "use " + allow + " on " + req.path());
-  }
-
-  private static UUID parseUuid(String s) {
-    if (s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static boolean validKey(String key) {
-    if (key.isEmpty() || key.length() > 255) {
-      return false;
-    }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c < 0x21 || c > 0x7E) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static int intParam(HttpServerRequest req, String name, int fallback, int min, int max,

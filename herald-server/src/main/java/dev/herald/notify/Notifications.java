@@ -250,8 +250,9 @@ public final class Notifications implements Inbox {
         store.markDelivered(nowDelivered).onFailure(e -> LOG.warn("marking replayed notifications delivered: {}", e.toString()));
       }
       metrics.notificationsReplayed(shown.size());
-      long last = shown.isEmpty() ? (since != null && since.canConvertToLong() ? since.asLong() : 0)
-          : shown.get(shown.size() - 1).sequence();
+      long last = !shown.isEmpty() ? shown.get(shown.size() - 1).sequence()
+          : since != null && (since.isIntegralNumber() || since.isTextual() && since.asText().matches("\\d{1,18}"))
+              ? since.asLong() : 0;
       return new Replay(json, last, more);
     });
   }
@@ -356,6 +357,16 @@ public final class Notifications implements Inbox {
       b.append(",\"scheduledAt\":\"").append(Notification.iso(request.scheduledAt())).append('"');
     }
     return b.append('}').toString();
+  }
+
+  /** Whether {@code key} may be an {@code Idempotency-Key}: 1-255 printable ASCII characters. */
+  public static boolean isValidIdempotencyKey(String key) {
+    return IdempotencyKeys.isValid(key);
+  }
+
+  /** The notification id in {@code s}, or null when it is none (a malformed id is simply not found). */
+  public static UUID parseId(String s) {
+    return Uuids.parse(s);
   }
 
   private static List<Notification> byRecipient(List<Notification> rows) {
