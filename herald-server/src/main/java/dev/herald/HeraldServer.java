@@ -112,7 +112,7 @@ public final class HeraldServer {
     io.vertx.core.Promise<HeraldServer> started = io.vertx.core.Promise.promise();
     // PostgreSQL first (embedded start and migrations block, so on a worker): no port before storage
     vertx.executeBlocking(() -> Database.open(vertx, settled.databaseUrl(), settled.dataDir(),
-            settled.notifications().databasePoolSize()), false)
+            settled.notifications().databasePoolSize(), settled.notifications().synchronousCommit()), false)
         .onComplete(opened -> {
           if (opened.failed()) {
             LOG.error("storage did not start: {}", opened.cause().toString(), opened.cause());

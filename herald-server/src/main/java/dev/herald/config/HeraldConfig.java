@@ -119,11 +119,16 @@ public record HeraldConfig(
     }
   }
 
-  /** How long and how much a node keeps so that dropped clients can resume. */
-  public record Recovery(Duration window, int maxEvents) {
+  /**
+   * How long and how much a node keeps so that dropped clients can resume.
+   *
+   * @param maxBytes characters of event data kept at most ({@code HERALD_RECOVERY_MAX_BYTES})
+   */
+  public record Recovery(Duration window, int maxEvents, long maxBytes) {
     public Recovery {
       positive("HERALD_RECOVERY_WINDOW_MS", window.toMillis());
       positive("HERALD_RECOVERY_MAX_EVENTS", maxEvents);
+      positive("HERALD_RECOVERY_MAX_BYTES", maxBytes);
     }
   }
 
@@ -134,8 +139,12 @@ public record HeraldConfig(
    * @param ackMaxRetries re-sends of an unacknowledged notification before Herald gives up on it
    * @param schedulerPoll how often scheduled notifications are checked for being due
    * @param databasePoolSize connections in the PostgreSQL pool
+   * @param synchronousCommit whether a create waits for its commit to reach the disk
+   *     ({@code HERALD_DATABASE_SYNCHRONOUS_COMMIT}, default true); false answers sooner but a crash
+   *     of PostgreSQL or of the machine may lose the last moment of accepted notifications
    */
-  public record Notify(Duration ackRetryInterval, int ackMaxRetries, Duration schedulerPoll, int databasePoolSize) {
+  public record Notify(Duration ackRetryInterval, int ackMaxRetries, Duration schedulerPoll, int databasePoolSize,
+      boolean synchronousCommit) {
     public Notify {
       positive("HERALD_ACK_RETRY_MS", ackRetryInterval.toMillis());
       if (ackMaxRetries < 0 || ackMaxRetries > 100) {
@@ -195,7 +204,8 @@ public record HeraldConfig(
             r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024)),
         new Recovery(
             r.millis("HERALD_RECOVERY_WINDOW_MS", 120_000),
-            r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000)),
+            r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000),
+            r.integer("HERALD_RECOVERY_MAX_BYTES", 1 << 20)),
         r.millis("HERALD_DRAIN_TIMEOUT_MS", 10_000),
         r.string("HERALD_DATABASE_URL", null),
         r.string("HERALD_REDIS_URL", null),
@@ -204,7 +214,8 @@ public record HeraldConfig(
             r.millis("HERALD_ACK_RETRY_MS", 5_000),
             r.integer("HERALD_ACK_MAX_RETRIES", 3),
             r.millis("HERALD_SCHEDULER_POLL_MS", 1_000),
-            r.integer("HERALD_DATABASE_POOL_SIZE", 8)));
+            r.integer("HERALD_DATABASE_POOL_SIZE", 8),
+            r.bool("HERALD_DATABASE_SYNCHRONOUS_COMMIT", true)));
   }
 
   /** The defaults, as a fresh machine gets them. */
@@ -289,6 +300,18 @@ public record HeraldConfig(
       } catch (NumberFormatException e) {
         throw new ConfigException(name + " must be a number of milliseconds, was '" + v + "'");
       }
+    }
+
+    boolean bool(String name, boolean fallback) {
+      String v = string(name, null);
+      if (v == null) {
+        return fallback;
+      }
+      return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+        case "true", "on", "yes", "1" -> true;
+        case "false", "off", "no", "0" -> false;
+        default -> throw new ConfigException(name + " must be on or off, was '" + v + "'");
+      };
     }
 
     List<String> list(String name) {

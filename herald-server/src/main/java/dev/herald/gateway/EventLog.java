@@ -7,10 +7,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node's recent room events, bounded by count and age, so that a client that lost its
+ * The node's recent room events, bounded by count, age and the size of their data, so that a client that lost its
  * connection can resume from the last offset it saw (Socket.IO connection state recovery, SSE
  * {@code Last-Event-ID}). Ids grow by one per event; the epoch changes at every start, so offsets
  * of an earlier run are recognised as lost rather than misread.
+ *
+ * <p>The size bound keeps the log small enough to stay in the young generation of the heap: a log
+ * that holds its events longer than a young collection takes promotes every event, and the old
+ * generation then grows until a full collection stops the node (measured with durable notifications
+ * at 5,000/s: 1.2 GiB of heap and pauses of a few hundred milliseconds with 10,000 events kept).
  *
  * <p>Not thread-safe: the {@link Gateway} guards it with its dispatch lock.
  */
@@ -18,13 +23,21 @@ final class EventLog {
   private final String epoch;
   private final int maxEvents;
   private final long maxAgeMillis;
+  private final long maxBytes;
   private final ArrayDeque<RoomEvent> events = new ArrayDeque<>();
   private long lastId;
+  /** Characters of event data retained. */
+  private long bytes;
 
   EventLog(String epoch, int maxEvents, long maxAgeMillis) {
+    this(epoch, maxEvents, maxAgeMillis, Long.MAX_VALUE);
+  }
+
+  EventLog(String epoch, int maxEvents, long maxAgeMillis, long maxBytes) {
     this.epoch = epoch;
     this.maxEvents = maxEvents;
     this.maxAgeMillis = maxAgeMillis;
+    this.maxBytes = maxBytes;
   }
 
   String epoch() {
@@ -38,6 +51,7 @@ final class EventLog {
   RoomEvent append(dev.herald.bus.Publication publication, long nowMillis) {
     RoomEvent e = new RoomEvent(++lastId, epoch, publication, nowMillis);
     events.addLast(e);
+    bytes += publication.dataJson().length();
     trim(nowMillis);
     return e;
   }
@@ -79,9 +93,9 @@ final class EventLog {
   }
 
   private void trim(long nowMillis) {
-    while (!events.isEmpty()
-        && (events.size() > maxEvents || nowMillis - events.peekFirst().timestampMillis() > maxAgeMillis)) {
-      events.removeFirst();
+    while (!events.isEmpty() && (events.size() > maxEvents || bytes > maxBytes
+        || nowMillis - events.peekFirst().timestampMillis() > maxAgeMillis)) {
+      bytes -= events.removeFirst().dataJson().length();
     }
   }
 }

@@ -79,7 +79,8 @@ public final class Gateway {
     this.metrics = metrics;
     this.authorizer = authorizer;
     this.maxConnectionsPerUser = config.limits().maxConnectionsPerUser();
-    this.log = new EventLog(newEpoch(), config.recovery().maxEvents(), config.recovery().window().toMillis());
+    this.log = new EventLog(newEpoch(), config.recovery().maxEvents(), config.recovery().window().toMillis(),
+        config.recovery().maxBytes());
     bus.subscribe(this::dispatch);
     metrics.gauge("herald_rooms", "Rooms with at least one member on this node", rooms::size);
   }

@@ -41,9 +41,10 @@ public final class Database implements AutoCloseable {
 
   /**
    * Connects to {@code url} ({@code postgresql://user:pass@host:port/db}), or starts the embedded
-   * server in {@code dataDir} when it is null; migrates; opens a pool of {@code poolSize}.
+   * server in {@code dataDir} when it is null; migrates; opens a pool of {@code poolSize} whose
+   * sessions wait for their commits to reach the disk when {@code synchronousCommit}.
    */
-  public static Database open(Vertx vertx, String url, Path dataDir, int poolSize) {
+  public static Database open(Vertx vertx, String url, Path dataDir, int poolSize, boolean synchronousCommit) {
     EmbeddedPostgres embedded = null;
     Target target;
     if (url == null) {
@@ -60,6 +61,8 @@ public final class Database implements AutoCloseable {
           .setCachePreparedStatements(true)
           .setPreparedStatementCacheMaxSize(256)
           .setPipeliningLimit(256)
+          // a run-time parameter of each of Herald's sessions, whatever the server's default
+          .addProperty("synchronous_commit", synchronousCommit ? "on" : "off")
           .setReconnectAttempts(0);
       Pool pool = PgBuilder.pool()
           .with(new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(10_000)

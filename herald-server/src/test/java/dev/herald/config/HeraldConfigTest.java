@@ -17,6 +17,25 @@ class HeraldConfigTest {
     assertThat(c.engine().pingInterval().toMillis()).isEqualTo(25_000);
     assertThat(c.engine().maxPayload()).isEqualTo(1_000_000);
     assertThat(c.recovery().window().toMinutes()).isEqualTo(2);
+    assertThat(c.notifications().ackRetryInterval().toMillis()).isEqualTo(5_000);
+    assertThat(c.notifications().ackMaxRetries()).isEqualTo(3);
+    assertThat(c.notifications().synchronousCommit()).isTrue();
+    assertThat(c.databaseUrl()).isNull();
+  }
+
+  @Test
+  void notificationSettingsAreReadAndChecked() {
+    HeraldConfig c = HeraldConfig.fromEnv(Map.of("HERALD_DATABASE_SYNCHRONOUS_COMMIT", "off",
+        "HERALD_ACK_MAX_RETRIES", "0", "HERALD_DATABASE_POOL_SIZE", "3"));
+    assertThat(c.notifications().synchronousCommit()).isFalse();
+    assertThat(c.notifications().ackMaxRetries()).isZero();
+    assertThat(c.notifications().databasePoolSize()).isEqualTo(3);
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_DATABASE_SYNCHRONOUS_COMMIT", "maybe")))
+        .hasMessageContaining("HERALD_DATABASE_SYNCHRONOUS_COMMIT").hasMessageContaining("maybe");
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_ACK_MAX_RETRIES", "-1")))
+        .hasMessageContaining("HERALD_ACK_MAX_RETRIES");
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_DATABASE_POOL_SIZE", "0")))
+        .hasMessageContaining("HERALD_DATABASE_POOL_SIZE");
   }
 
   @Test

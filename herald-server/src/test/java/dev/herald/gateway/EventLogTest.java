@@ -32,6 +32,18 @@ class EventLogTest {
   }
 
   @Test
+  void oldestEventsAreDroppedOnceTheirDataExceedsTheSizeBound() {
+    EventLog log = new EventLog("e1", 100, 60_000, 10);
+    RoomEvent first = log.append(new Publication("t", List.of("r"), "a", "\"1234\"", 0), 0);
+    RoomEvent second = log.append(new Publication("t", List.of("r"), "b", "\"5678\"", 0), 0);
+    // 6 + 6 characters > 10: the first is gone, the second kept
+    log.append(new Publication("t", List.of("r"), "c", "1", 0), 0);
+    assertThat(log.after(log.idOf(first.offset()).orElseThrow() - 1, 0)).isEmpty();
+    assertThat(log.after(log.idOf(second.offset()).orElseThrow() - 1, 0).orElseThrow())
+        .extracting(RoomEvent::event).containsExactly("b", "c");
+  }
+
+  @Test
   void eventsOlderThanTheWindowAreDropped() {
     EventLog log = new EventLog("e1", 100, 1_000);
     RoomEvent first = log.append(pub("a"), 0);
