@@ -193,3 +193,19 @@ test('a scheduled notification arrives after its time, not before', async (t) =>
   assert.ok(received >= at.getTime(), `received ${received - at.getTime()} ms before its time`);
   assert.ok(Date.parse(n.timestamp) >= at.getTime());
 });
+
+test('updatePreferences (seed 003) is acked with the stored document, which GET returns', async (t) => {
+  const sub = uniqueUser();
+  const { socket } = await client(t, sub);
+
+  const stored = await request(socket, 'updatePreferences', { email: true, push: false, inApp: true });
+  assert.deepEqual(stored, { email: true, push: false, inApp: true });
+  const merged = await request(socket, 'updatePreferences', { channels: { orders: { push: true } } });
+  assert.deepEqual(merged, { email: true, push: false, inApp: true, channels: { orders: { push: true } } });
+  const got = await asUser(userToken({ sub }), 'GET', '/api/notifications/preferences');
+  assert.deepEqual(got.body, merged);
+
+  const refused = await request(socket, 'updatePreferences', { push: 'sometimes' });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.code, 'bad_request');
+});

@@ -81,7 +81,8 @@ public final class HeraldServer {
     this.bus = new LocalBus();
     this.gateway = new Gateway(bus, metrics, authorizer, config);
     this.notifications = new Notifications(vertx, database.pool(), gateway, metrics, config.notifications());
-    this.notificationsApi = new NotificationsApi(vertx, notifications, apiKeys, verifier, metrics, config.limits());
+    this.notificationsApi = new NotificationsApi(vertx, notifications, notifications.preferences(), apiKeys, verifier, metrics,
+        config.limits());
     HeraldNamespace app = new HeraldNamespace(vertx, gateway, verifier, metrics, config, notifications);
     Map<String, Namespace> namespaces = Map.of("/", app, "/events", app);
     this.socketIo = new EngineServer(new EngineOptions(config.engine(), config.limits().outboundBufferBytes()),

@@ -51,15 +51,17 @@ public final class NotificationsApi {
 
   private final Vertx vertx;
   private final Notifications notifications;
+  private final dev.herald.preferences.Preferences preferences;
   private final ApiKeys apiKeys;
   private final TokenVerifier verifier;
   private final HeraldMetrics metrics;
   private final HeraldConfig.Limits limits;
 
-  public NotificationsApi(Vertx vertx, Notifications notifications, ApiKeys apiKeys, TokenVerifier verifier,
-      HeraldMetrics metrics, HeraldConfig.Limits limits) {
+  public NotificationsApi(Vertx vertx, Notifications notifications, dev.herald.preferences.Preferences preferences,
+      ApiKeys apiKeys, TokenVerifier verifier, HeraldMetrics metrics, HeraldConfig.Limits limits) {
     this.vertx = vertx;
     this.notifications = notifications;
+    this.preferences = preferences;
     this.apiKeys = apiKeys;
     this.verifier = verifier;
     this.metrics = metrics;
@@ -85,7 +87,9 @@ public final class NotificationsApi {
       return;
     }
     String[] parts = rest.substring(1).split("/", -1);
-    if (parts.length == 1 && parts[0].equals("unread-count")) {
+    if (parts.length == 1 && parts[0].equals("preferences")) {
+      preferences(req);
+    } else if (parts.length == 1 && parts[0].equals("unread-count")) {
       route(req, HttpMethod.GET, user -> notifications.unreadCount(user)
           .onSuccess(n -> json(req.response(), 200, "{\"count\":" + n + "}")));
     } else if (parts.length == 1 && parts[0].equals("read-all")) {
@@ -163,6 +167,37 @@ public final class NotificationsApi {
         }
       });
     });
+  }
+
+  /** {@code GET} the user's preferences, {@code PUT} a whole document, {@code PATCH} a merge patch. */
+  private void preferences(HttpServerRequest req) {
+    HttpMethod m = req.method();
+    if (m == HttpMethod.GET) {
+      asUser(req, user -> preferences.get(user).onComplete(ar -> answer(req.response(), ar)));
+    } else if (m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+      req.pause();
+      asUser(req, user -> Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> {
+        JsonNode doc;
+        try {
+          doc = MAPPER.readTree(body.getBytes());
+        } catch (IOException e) {
+          Problem.badRequest(req.response(), "body is not valid JSON");
+          return;
+        }
+        (m == HttpMethod.PUT ? preferences.replace(user, doc) : preferences.merge(user, doc))
+            .onComplete(ar -> answer(req.response(), ar));
+      }));
+    } else {
+      notAllowed(req, "GET, PUT, PATCH");
+    }
+  }
+
+  private void answer(HttpServerResponse resp, io.vertx.core.AsyncResult<? extends JsonNode> ar) {
+    if (ar.succeeded()) {
+      json(resp, 200, ar.result().toString());
+    } else {
+      fail(resp, ar.cause());
+    }
   }
 
   private void list(HttpServerRequest req, Identity user) {

@@ -23,6 +23,12 @@ public interface Inbox {
    */
   Future<Replay> missed(Identity user, JsonNode request);
 
+  /**
+   * Merges {@code request} into the user's notification preferences; completes with the stored
+   * document as JSON text. Fails with {@link Refusal} {@code bad_request} for an invalid document.
+   */
+  Future<String> updatePreferences(Identity user, JsonNode request);
+
   /** A replay: the notifications in order, the last sequence among them, and whether more follow. */
   record Replay(List<String> notifications, long lastSequence, boolean more) {}
 
@@ -50,6 +56,11 @@ public interface Inbox {
     @Override
     public Future<Replay> missed(Identity user, JsonNode request) {
       return Future.succeededFuture(new Replay(List.of(), 0, false));
+    }
+
+    @Override
+    public Future<String> updatePreferences(Identity user, JsonNode request) {
+      return Future.failedFuture(new Refusal("unavailable", "preferences are not stored on this server"));
     }
   };
 }

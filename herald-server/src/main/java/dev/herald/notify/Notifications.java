@@ -43,6 +43,7 @@ public final class Notifications implements Inbox {
   private final NotificationStore store;
   private final IdempotencyKeys keys;
   private final CreateBatcher batcher;
+  private final dev.herald.preferences.Preferences preferences;
   private final Map<UUID, AwaitingAck> awaitingAck = new ConcurrentHashMap<>();
   private long schedulerTimer = -1;
   private volatile boolean releasing;
@@ -73,6 +74,7 @@ public final class Notifications implements Inbox {
     this.store = new NotificationStore(pool);
     this.keys = new IdempotencyKeys(pool);
     // few statements at a time: what arrives meanwhile waits and shares the next commit
+    this.preferences = new dev.herald.preferences.Preferences(pool);
     this.batcher = new CreateBatcher(store, Math.max(1, config.databasePoolSize() / 4));
     metrics.gauge("herald_notifications_awaiting_ack", "Published notifications waiting for their ack on this node",
         awaitingAck::size);
@@ -205,6 +207,19 @@ public final class Notifications implements Inbox {
       gateway.publish(user.tenantId(), List.of(user.userRoom()), "notificationStatus", status);
       return Future.succeededFuture(status);
     });
+  }
+
+  /** The users' preference documents. */
+  public dev.herald.preferences.Preferences preferences() {
+    return preferences;
+  }
+
+  @Override
+  public Future<String> updatePreferences(Identity user, JsonNode request) {
+    return preferences.merge(user, request)
+        .map(JsonNode::toString)
+        .recover(e -> Future.failedFuture(e instanceof InvalidRequest invalid
+            ? new Refusal("bad_request", invalid.getMessage()) : e));
   }
 
   @Override

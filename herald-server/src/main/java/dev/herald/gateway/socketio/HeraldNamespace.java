@@ -141,6 +141,15 @@ public final class HeraldNamespace implements Namespace {
           answerFailure(socket, ack, event, ar.cause());
         }
       });
+      case "updatePreferences" -> inbox.updatePreferences(session.identity(), arg).onComplete(ar -> {
+        if (ar.succeeded()) {
+          if (ack != null) {
+            ack.send(parse(ar.result()));
+          }
+        } else {
+          answerFailure(socket, ack, event, ar.cause());
+        }
+      });
       case "requestMissedNotifications" -> inbox.missed(session.identity(), arg).onComplete(ar -> {
         if (ar.failed()) {
           answerFailure(socket, ack, event, ar.cause());

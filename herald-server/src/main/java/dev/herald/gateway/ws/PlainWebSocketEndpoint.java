@@ -274,6 +274,17 @@ public final class PlainWebSocketEndpoint {
             inboxFailure(requestId, ar.cause());
           }
         });
+        case "updatePreferences" -> {
+          com.fasterxml.jackson.databind.node.ObjectNode patch = ((com.fasterxml.jackson.databind.node.ObjectNode) msg).deepCopy();
+          patch.remove(java.util.List.of("type", "requestId"));
+          inbox.updatePreferences(identity(), patch).onComplete(ar -> {
+            if (ar.succeeded()) {
+              sendRaw("{\"type\":\"preferences\",\"preferences\":" + ar.result() + "}", requestId);
+            } else {
+              inboxFailure(requestId, ar.cause());
+            }
+          });
+        }
         case "requestMissedNotifications" -> inbox.missed(identity(), msg).onComplete(ar -> {
           if (ar.failed()) {
             inboxFailure(requestId, ar.cause());
