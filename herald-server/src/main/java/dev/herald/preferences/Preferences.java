@@ -46,7 +46,12 @@ public final class Preferences {
 
   /** Merges {@code patch} into the user's document (RFC 7396); completes with the stored view. */
   public Future<ObjectNode> merge(Identity user, JsonNode patch) {
-    return pool.withTransaction(tx -> read(tx, user, true).compose(stored -> {
+    // the row first (an empty document is the defaults), so that even a user's first two
+    // concurrent merges find a row to lock and keep each other's fields
+    return pool.withTransaction(tx -> tx.preparedQuery("insert into notification_preference (tenant_id, user_id, document) "
+            + "values ($1, $2, '{}'::json) on conflict (tenant_id, user_id) do nothing")
+        .execute(Tuple.of(user.tenantId(), user.userId()))
+        .compose(v -> read(tx, user, true)).compose(stored -> {
       ObjectNode merged;
       try {
         merged = PreferenceDocument.merge(stored, patch);
