@@ -132,24 +132,8 @@ public final class HeraldNamespace implements Namespace {
       case "join" -> joinAll(socket, session, event, Requests.one(Requests.room(arg)), ack);
       case "unsubscribe" -> leaveAll(session, Requests.channelRooms(arg), ack);
       case "leave" -> leaveAll(session, Requests.one(Requests.room(arg)), ack);
-      case "ack" -> inbox.ack(session.identity(), arg).onComplete(ar -> {
-        if (ar.succeeded()) {
-          if (ack != null) {
-            ack.send(parse(ar.result()));
-          }
-        } else {
-          answerFailure(socket, ack, event, ar.cause());
-        }
-      });
-      case "updatePreferences" -> inbox.updatePreferences(session.identity(), arg).onComplete(ar -> {
-        if (ar.succeeded()) {
-          if (ack != null) {
-            ack.send(parse(ar.result()));
-          }
-        } else {
-          answerFailure(socket, ack, event, ar.cause());
-        }
-      });
+      case "ack" -> answer(socket, ack, event, inbox.ack(session.identity(), arg));
+      case "updatePreferences" -> answer(socket, ack, event, inbox.updatePreferences(session.identity(), arg));
       case "requestMissedNotifications" -> inbox.missed(session.identity(), arg).onComplete(ar -> {
         if (ar.failed()) {
           answerFailure(socket, ack, event, ar.cause());
@@ -245,6 +229,17 @@ public final class HeraldNamespace implements Namespace {
     if (ack != null) {
       ack.send(result);
     }
+  }
+
+  /** Answers {@code ack} with the JSON document {@code result} completes with, or with its refusal. */
+  private static void answer(SioSocket socket, SioSocket.Ack ack, String event, Future<String> result) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        answerFailure(socket, ack, event, ar.cause());
+      } else if (ack != null) {
+        ack.send(parse(ar.result()));
+      }
+    });
   }
 
   private static void answerFailure(SioSocket socket, SioSocket.Ack ack, String event, Throwable e) {
