@@ -161,9 +161,17 @@ public final class Notifications implements Inbox {
 
   /** Marks all read; tells the user's sessions. The number newly read. */
   public Future<Long> markAllRead(Identity user) {
-    return store.markAllRead(user.tenantId(), user.userId()).onSuccess(count ->
-        gateway.publish(user.tenantId(), List.of(user.userRoom()), "notification:all-read",
-            "{\"count\":" + count + "}"));
+    return store.markAllRead(user.tenantId(), user.userId()).onSuccess(count -> {
+      // read counts as seen by a person: no more re-sends of the user's unacknowledged ones
+      awaitingAck.values().removeIf(a -> {
+        boolean mine = a.notification.tenant().equals(user.tenantId()) && a.notification.recipient().equals(user.userId());
+        if (mine) {
+          vertx.cancelTimer(a.timer);
+        }
+        return mine;
+      });
+      gateway.publish(user.tenantId(), List.of(user.userRoom()), "notification:all-read", "{\"count\":" + count + "}");
+    });
   }
 
   public Future<Long> unreadCount(Identity user) {
