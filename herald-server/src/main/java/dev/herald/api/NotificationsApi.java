@@ -332,10 +332,26 @@ public final class NotificationsApi {
       Problem.send(resp, 500, "Internal Server Error", "the request failed in the database (SQLSTATE " + state + ")");
       return;
     }
-    // no answer from PostgreSQL at all: refused, reset, closed or timed out connections
-    metrics.refused("database_unavailable");
-    LOG.warn("database unavailable: {}", e.toString());
-    Problem.unavailable(resp, "the database is unavailable; retry shortly");
+    if (isUnreachable(e)) {
+      // no answer from PostgreSQL at all: refused, reset, closed or timed out connections
+      metrics.refused("database_unavailable");
+      LOG.warn("database unavailable: {}", e.toString());
+      Problem.unavailable(resp, "the database is unavailable; retry shortly");
+      return;
+    }
+    LOG.error("request failed", e);
+    Problem.send(resp, 500, "Internal Server Error", "the request failed on the server");
+  }
+
+  private static boolean isUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t.getClass().getSimpleName().contains("Timeout")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void problem(HttpServerResponse resp, int status, String detail, List<InvalidRequest.FieldError> errors) {

@@ -13,6 +13,7 @@ import java.util.UUID;
  * @param sequence the recipient's sequence number, null until the notification is released
  * @param dataJson the {@code data} object as stored (JSON text), or null
  * @param requestId the create request it came from (shared by its recipients' rows)
+ * @param live false when the recipient's preferences keep it off their live sessions (history only)
  */
 public record Notification(
     UUID id,
@@ -38,12 +39,13 @@ public record Notification(
     OffsetDateTime readAt,
     OffsetDateTime seenAt,
     OffsetDateTime archivedAt,
-    UUID requestId) {
+    UUID requestId,
+    boolean live) {
 
   /** The columns {@link #of} reads, for SELECT and RETURNING lists. */
   static final String COLUMNS = "id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
       + "data::text as data, action_url, actor, resource_type, resource_id, requires_ack, scheduled_at, "
-      + "created_at, released_at, delivered_at, read_at, seen_at, archived_at, request_id";
+      + "created_at, released_at, delivered_at, read_at, seen_at, archived_at, request_id, live";
 
   private static final com.fasterxml.jackson.core.io.JsonStringEncoder ESCAPER =
       com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
@@ -56,7 +58,7 @@ public record Notification(
         r.getString("actor"), r.getString("resource_type"), r.getString("resource_id"), r.getBoolean("requires_ack"),
         r.getOffsetDateTime("scheduled_at"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("released_at"),
         r.getOffsetDateTime("delivered_at"), r.getOffsetDateTime("read_at"), r.getOffsetDateTime("seen_at"),
-        r.getOffsetDateTime("archived_at"), r.getUUID("request_id"));
+        r.getOffsetDateTime("archived_at"), r.getUUID("request_id"), r.getBoolean("live"));
   }
 
   /** When it reached (or reaches) the recipient: its release, else its creation. */

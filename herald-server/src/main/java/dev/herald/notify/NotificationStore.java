@@ -34,33 +34,38 @@ final class NotificationStore {
   }
 
   /** Inserts the rows of a create scheduled for later; {@link #releaseDue} releases them. */
-  Future<List<Notification>> insertScheduled(SqlClient client, NotificationRequest r, UUID requestId) {
+  Future<List<Notification>> insertScheduled(SqlClient client, NotificationRequest r, UUID requestId,
+      java.util.function.Predicate<String> isLive) {
     int n = r.recipients().size();
     UUID[] ids = new UUID[n];
+    Boolean[] live = new Boolean[n];
     for (int i = 0; i < n; i++) {
       ids[i] = Uuids.v7();
+      live[i] = isLive.test(r.recipients().get(i));
     }
     Tuple args = Tuple.tuple()
         .addString(r.tenant()).addArrayOfString(r.recipients().toArray(new String[0])).addArrayOfUUID(ids)
         .addString(r.type()).addString(r.title()).addString(r.message()).addString(r.channel())
         .addString(r.priority()).addString(r.dataJson()).addString(r.actionUrl()).addString(r.actor())
         .addString(r.resourceType()).addString(r.resourceId()).addBoolean(r.requiresAck()).addUUID(requestId)
-        .addOffsetDateTime(r.scheduledAt());
+        .addOffsetDateTime(r.scheduledAt()).addArrayOfBoolean(live);
     return client.preparedQuery("insert into notification (id, tenant_id, recipient, seq, type, title, message, "
             + "channel, priority, status, data, action_url, actor, resource_type, resource_id, requires_ack, request_id, "
-            + "scheduled_at) select t.id, $1, t.recipient, null, $4, $5, $6, $7, $8, 'pending', $9::text::jsonb, $10, "
-            + "$11, $12, $13, $14, $15, $16 from unnest($2::text[], $3::uuid[]) as t(recipient, id) "
+            + "scheduled_at, live) select t.id, $1, t.recipient, null, $4, $5, $6, $7, $8, 'pending', $9::text::jsonb, $10, "
+            + "$11, $12, $13, $14, $15, $16, t.live from unnest($2::text[], $3::uuid[], $17::bool[]) as t(recipient, id, live) "
             + "returning " + Notification.COLUMNS)
         .execute(args).map(NotificationStore::all);
   }
 
   /** One create of a batch: the request, its id, and which recipients hold a live session now. */
-  record Pending(NotificationRequest request, UUID requestId, java.util.function.Predicate<String> delivered) {}
+  record Pending(NotificationRequest request, UUID requestId, java.util.function.Predicate<String> delivered,
+      java.util.function.Predicate<String> live) {}
 
   private static final String INSERT_RELEASED = "with t as (select * from unnest($1::text[], $2::text[], $3::uuid[], "
       + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
-      + "$13::text[], $14::text[], $15::bool[], $16::uuid[]) with ordinality as t(tenant_id, recipient, id, status, type, "
-      + "title, message, channel, priority, data, action_url, actor, resource_type, resource_id, requires_ack, request_id, ord)), "
+      + "$13::text[], $14::text[], $15::bool[], $16::uuid[], $17::bool[]) with ordinality as t(tenant_id, recipient, id, status, "
+      + "type, title, message, channel, priority, data, action_url, actor, resource_type, resource_id, requires_ack, "
+      + "request_id, live, ord)), "
       + "counts as (select tenant_id, recipient, count(*) as n from t group by tenant_id, recipient), "
       + "s as (insert into recipient_sequence as rs (tenant_id, recipient, last_seq) "
       + "  select tenant_id, recipient, n from counts order by tenant_id, recipient "
@@ -69,11 +74,12 @@ final class NotificationStore {
       + "numbered as (select t.*, s.last_seq - count(*) over w + row_number() over (w order by t.ord) as seq "
       + "  from t join s using (tenant_id, recipient) window w as (partition by t.tenant_id, t.recipient)) "
       + "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
-      + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, released_at, delivered_at) "
+      + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, live, released_at, delivered_at) "
       + "select id, tenant_id, recipient, seq, type, title, message, channel, priority, status, data::jsonb, action_url, "
-      + "actor, resource_type, resource_id, requires_ack, request_id, now(), case when status = 'delivered' then now() end "
+      + "actor, resource_type, resource_id, requires_ack, request_id, live, now(), "
+      + "case when status = 'delivered' then now() end "
       + "from numbered order by ord "
-      + "returning id, recipient, seq, status, created_at, released_at, delivered_at, request_id";
+      + "returning id, recipient, seq, status, created_at, released_at, delivered_at, request_id, live";
 
   /**
    * Inserts the notifications of several immediate creates in one statement (one commit for all of
@@ -103,6 +109,7 @@ final class NotificationStore {
     String[] resourceId = new String[rows];
     Boolean[] requiresAck = new Boolean[rows];
     UUID[] requestId = new UUID[rows];
+    Boolean[] live = new Boolean[rows];
     int i = 0;
     for (Pending p : batch) {
       NotificationRequest r = p.request();
@@ -110,7 +117,8 @@ final class NotificationStore {
         tenant[i] = r.tenant();
         recipient[i] = to;
         id[i] = Uuids.v7();
-        status[i] = !r.requiresAck() && p.delivered().test(to) ? "delivered" : "pending";
+        live[i] = p.live().test(to);
+        status[i] = live[i] && !r.requiresAck() && p.delivered().test(to) ? "delivered" : "pending";
         type[i] = r.type();
         title[i] = r.title();
         message[i] = r.message();
@@ -130,7 +138,7 @@ final class NotificationStore {
         .addArrayOfString(status).addArrayOfString(type).addArrayOfString(title).addArrayOfString(message)
         .addArrayOfString(channel).addArrayOfString(priority).addArrayOfString(data).addArrayOfString(actionUrl)
         .addArrayOfString(actor).addArrayOfString(resourceType).addArrayOfString(resourceId)
-        .addArrayOfBoolean(requiresAck).addArrayOfUUID(requestId);
+        .addArrayOfBoolean(requiresAck).addArrayOfUUID(requestId).addArrayOfBoolean(live);
     Map<UUID, NotificationRequest> requests = new HashMap<>(batch.size() * 2);
     for (Pending p : batch) {
       requests.put(p.requestId(), p.request());
@@ -144,7 +152,7 @@ final class NotificationStore {
             r.type(), r.title(), r.message(), r.channel(), r.priority(), row.getString("status"), r.dataJson(),
             r.actionUrl(), r.actor(), r.resourceType(), r.resourceId(), r.requiresAck(), null,
             row.getOffsetDateTime("created_at"), row.getOffsetDateTime("released_at"),
-            row.getOffsetDateTime("delivered_at"), null, null, null, request));
+            row.getOffsetDateTime("delivered_at"), null, null, null, request, row.getBoolean("live")));
       }
       return out;
     });
@@ -229,14 +237,14 @@ final class NotificationStore {
   /** Notifications released to the recipient after {@code sequence}, oldest first. */
   Future<List<Notification>> after(String tenant, String recipient, long sequence, int limit) {
     return pool.preparedQuery("select " + Notification.COLUMNS + " from notification "
-            + "where tenant_id = $1 and recipient = $2 and seq > $3 order by seq limit $4")
+            + "where tenant_id = $1 and recipient = $2 and seq > $3 and live order by seq limit $4")
         .execute(Tuple.of(tenant, recipient, sequence, limit)).map(NotificationStore::all);
   }
 
   /** Notifications released to the recipient after {@code time}, oldest first. */
   Future<List<Notification>> releasedAfter(String tenant, String recipient, OffsetDateTime time, int limit) {
     return pool.preparedQuery("select " + Notification.COLUMNS + " from notification "
-            + "where tenant_id = $1 and recipient = $2 and seq is not null and released_at >= $3::timestamptz + interval '1 millisecond' order by seq limit $4")
+            + "where tenant_id = $1 and recipient = $2 and seq is not null and live and released_at >= $3::timestamptz + interval '1 millisecond' order by seq limit $4")
         .execute(Tuple.of(tenant, recipient, time, limit)).map(NotificationStore::all);
   }
 

@@ -100,11 +100,22 @@ public final class Notifications implements Inbox {
    */
   public Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash) {
     java.util.function.Predicate<String> connected = recipient -> gateway.hasMembers(request.tenant(), "user:" + recipient);
+    boolean urgent = "urgent".equals(request.priority());
+    return preferences.cache().documents(request.tenant(), request.recipients()).compose(docs -> {
+      // in-app off for this type or channel: stored for history, not pushed (urgent always is)
+      java.util.function.Predicate<String> live = recipient -> dev.herald.preferences.Resolution.of(docs.get(recipient),
+          null, request.type(), request.channel(), urgent, false).allows("inApp");
+      return create(request, idempotencyKey, bodyHash, connected, live);
+    });
+  }
+
+  private Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash,
+      java.util.function.Predicate<String> connected, java.util.function.Predicate<String> live) {
     if (idempotencyKey == null) {
       UUID requestId = Uuids.v7();
       Future<List<Notification>> rows = request.isScheduled()
-          ? store.insertScheduled(store.pool(), request, requestId)
-          : batcher.submit(new NotificationStore.Pending(request, requestId, connected));
+          ? store.insertScheduled(store.pool(), request, requestId, live)
+          : batcher.submit(new NotificationStore.Pending(request, requestId, connected, live));
       return rows.map(created -> {
         publishAll(created);
         metrics.notificationsCreated(created.size());
@@ -122,8 +133,8 @@ public final class Notifications implements Inbox {
         String[] body = new String[1];
         Future<List<Notification>> done = store.pool().withTransaction(tx ->
             (request.isScheduled()
-                ? store.insertScheduled(tx, request, requestId)
-                : store.insertReleased(tx, List.of(new NotificationStore.Pending(request, requestId, connected)))
+                ? store.insertScheduled(tx, request, requestId, live)
+                : store.insertReleased(tx, List.of(new NotificationStore.Pending(request, requestId, connected, live)))
                     .map(Notifications::byRecipient))
             .compose(rows -> {
               body[0] = answer(requestId, request, rows);
@@ -282,7 +293,7 @@ public final class Notifications implements Inbox {
 
   private void publishAll(List<Notification> rows) {
     for (Notification n : rows) {
-      if (n.sequence() != null) {
+      if (n.sequence() != null && n.live()) {
         publish(n);
       }
     }

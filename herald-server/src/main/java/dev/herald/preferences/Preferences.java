@@ -23,9 +23,16 @@ public final class Preferences {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Pool pool;
+  private final PreferenceCache cache;
 
   public Preferences(Pool pool) {
     this.pool = pool;
+    this.cache = new PreferenceCache(pool);
+  }
+
+  /** What the create path reads: documents by user, cached. */
+  public PreferenceCache cache() {
+    return cache;
   }
 
   /** The user's preferences as they see them ({@link PreferenceDocument#view}). */
@@ -41,7 +48,8 @@ public final class Preferences {
     } catch (InvalidRequest e) {
       return Future.failedFuture(e);
     }
-    return write(pool, user, valid).map(PreferenceDocument::view);
+    return write(pool, user, valid).onSuccess(stored -> cache.stored(user.tenantId(), user.userId(), stored))
+        .map(PreferenceDocument::view);
   }
 
   /** Merges {@code patch} into the user's document (RFC 7396); completes with the stored view. */
@@ -59,7 +67,7 @@ public final class Preferences {
         return Future.failedFuture(e);
       }
       return write(tx, user, merged);
-    })).map(PreferenceDocument::view);
+    })).onSuccess(doc -> cache.stored(user.tenantId(), user.userId(), doc)).map(PreferenceDocument::view);
   }
 
   private static Future<ObjectNode> read(SqlClient client, Identity user, boolean lock) {

@@ -105,6 +105,36 @@ class PreferencesApiTest {
     assertThat(call("DELETE", "pref-a", null).statusCode()).isEqualTo(405);
   }
 
+  private static String create(String user, String channel, String priority, String title) throws Exception {
+    HttpResponse<String> r = herald.post("/api/notifications", TestHerald.API_KEY, "{\"type\":\"news\",\"recipients\":[\""
+        + user + "\"],\"title\":\"" + title + "\",\"channel\":\"" + channel + "\",\"priority\":\"" + priority + "\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return JSON.readTree(r.body()).get("ids").get(0).asText();
+  }
+
+  @Test
+  void inAppSwitchedOffForAChannelKeepsItsNotificationsInHistoryButOffTheLiveConnectionUnlessUrgent()
+      throws Exception {
+    assertThat(call("PUT", "pref-quiet", "{\"channels\":{\"marketing\":{\"inApp\":false}}}").statusCode()).isEqualTo(200);
+    try (JsonWsRecorder ws = JsonWsRecorder.connect(herald, TestHerald.token("pref-quiet", null))) {
+      create("pref-quiet", "marketing", "low", "suppressed");
+      create("pref-quiet", "orders", "medium", "shown");
+      assertThat(ws.next().get("title").asText()).as("the marketing one never came first").isEqualTo("shown");
+      create("pref-quiet", "marketing", "urgent", "urgent marketing");
+      assertThat(ws.next().get("title").asText()).isEqualTo("urgent marketing");
+
+      ws.send("{\"type\":\"requestMissedNotifications\",\"since\":0}");
+      assertThat(ws.next().get("title").asText()).isEqualTo("shown");
+      assertThat(ws.next().get("title").asText()).isEqualTo("urgent marketing");
+      assertThat(ws.next("missedNotifications").get("count").asInt()).isEqualTo(2);
+    }
+    HttpResponse<String> history = herald.send(HttpRequest.newBuilder(URI.create(herald.url() + "/api/notifications"))
+        .header("authorization", "Bearer " + TestHerald.token("pref-quiet", null)).GET().build());
+    List<String> titles = new ArrayList<>();
+    JSON.readTree(history.body()).get("notifications").forEach(n -> titles.add(n.get("title").asText()));
+    assertThat(titles).containsExactly("urgent marketing", "shown", "suppressed");
+  }
+
   @Test
   void updatePreferencesOverTheWebSocketMergesAndAnswersTheStoredDocument() throws Exception {
     try (JsonWsRecorder ws = JsonWsRecorder.connect(herald, TestHerald.token("pref-ws", null))) {
