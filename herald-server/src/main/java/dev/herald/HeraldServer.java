@@ -308,9 +308,11 @@ public final class HeraldServer {
     return closed.future().transform(ar -> closeStorage());
   }
 
-  /** Stops the background work, closes the pool and the embedded PostgreSQL, then Vert.x. */
+  /**
+   * Closes the pool and the embedded PostgreSQL, then Vert.x. The background work is stopped before
+   * ({@link #close}) or was never started (a failed start).
+   */
   private Future<Void> closeStorage() {
-    notifications.close();
     // a promise of no context: Vert.x's own contexts are gone when it completes
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     vertx.executeBlocking(() -> {

@@ -48,15 +48,10 @@ public final class EventsApi {
   }
 
   public void handle(HttpServerRequest req) {
-    HttpServerResponse resp = req.response();
-    ApiKeys.Service service = apiKeys.authenticate(HttpAuth.bearer(req)).orElse(null);
-    if (service == null) {
-      metrics.refused("unauthorized");
-      req.resume();
-      Problem.unauthorized(resp, "an API key is required: Authorization: Bearer <key>");
-      return;
+    ApiKeys.Service service = Problem.service(req, apiKeys, metrics);
+    if (service != null) {
+      Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> publish(service, body, req.response()));
     }
-    Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> publish(service, body, resp));
   }
 
   private void publish(ApiKeys.Service service, Buffer body, HttpServerResponse resp) {

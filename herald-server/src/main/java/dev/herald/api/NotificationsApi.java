@@ -128,11 +128,8 @@ public final class NotificationsApi {
 
   private void create(HttpServerRequest req) {
     HttpServerResponse resp = req.response();
-    ApiKeys.Service service = apiKeys.authenticate(HttpAuth.bearer(req)).orElse(null);
+    ApiKeys.Service service = Problem.service(req, apiKeys, metrics);
     if (service == null) {
-      metrics.refused("unauthorized");
-      req.resume();
-      Problem.unauthorized(resp, "an API key is required: Authorization: Bearer <key>");
       return;
     }
     String key = req.getHeader("idempotency-key");
@@ -156,7 +153,8 @@ public final class NotificationsApi {
         problem(resp, e.status(), e.getMessage(), e.errors());
         return;
       }
-      notifications.create(request, key, sha256(request.tenant(), body.getBytes())).onComplete(ar -> {
+      notifications.create(request, key, key == null ? null : sha256(request.tenant(), body.getBytes()))
+          .onComplete(ar -> {
         if (ar.succeeded()) {
           if (ar.result().replayed()) {
             resp.putHeader("idempotent-replayed", "true");
@@ -175,7 +173,6 @@ public final class NotificationsApi {
     if (m == HttpMethod.GET) {
       asUser(req, user -> preferences.get(user).onComplete(ar -> answer(req.response(), ar)));
     } else if (m == HttpMethod.PUT || m == HttpMethod.PATCH) {
-      req.pause();
       asUser(req, user -> Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> {
         JsonNode doc;
         try {
@@ -355,9 +352,6 @@ public final class NotificationsApi {
   }
 
   private static void problem(HttpServerResponse resp, int status, String detail, List<InvalidRequest.FieldError> errors) {
-    if (resp.ended() || resp.closed()) {
-      return;
-    }
     String title = switch (status) {
       case 400 -> "Bad Request";
       case 403 -> "Forbidden";
@@ -367,18 +361,14 @@ public final class NotificationsApi {
       case 422 -> "Unprocessable Content";
       default -> "Error";
     };
-    try {
-      ObjectNode body = (ObjectNode) MAPPER.readTree(Problem.json(status, title, detail));
-      if (!errors.isEmpty()) {
-        ArrayNode list = body.putArray("errors");
-        for (InvalidRequest.FieldError fe : errors) {
-          list.add(JsonNodeFactory.instance.objectNode().put("field", fe.field()).put("message", fe.message()));
-        }
+    ObjectNode body = Problem.document(status, title, detail);
+    if (!errors.isEmpty()) {
+      ArrayNode list = body.putArray("errors");
+      for (InvalidRequest.FieldError fe : errors) {
+        list.add(JsonNodeFactory.instance.objectNode().put("field", fe.field()).put("message", fe.message()));
       }
-      resp.setStatusCode(status).putHeader("content-type", "application/problem+json").end(body.toString());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
+    Problem.send(resp, body);
   }
 
   private static void json(HttpServerResponse resp, int status, String body) {
@@ -416,7 +406,7 @@ public final class NotificationsApi {
 
   private static String nameParam(HttpServerRequest req, String name, List<InvalidRequest.FieldError> errors) {
     String v = req.getParam(name);
-    if (v != null && !v.matches("[A-Za-z0-9_.:\\-]{1,100}")) {
+    if (v != null && !NotificationRequest.isName(v)) {
       errors.add(new InvalidRequest.FieldError(name, "must be 1-100 characters of letters, digits and _ . : -"));
       return null;
     }

@@ -1,5 +1,9 @@
 package dev.herald.api;
 
+import dev.herald.auth.ApiKeys;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.http.HttpServerRequest;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,12 +25,39 @@ public final class Problem {
 
   /** The problem document of {@code status} as JSON text. */
   public static String json(int status, String title, String detail) {
-    ObjectNode body = JsonNodeFactory.instance.objectNode()
+    return document(status, title, detail).toString();
+  }
+
+  /** The problem document of {@code status}, for adding extension members before sending it. */
+  static ObjectNode document(int status, String title, String detail) {
+    return JsonNodeFactory.instance.objectNode()
         .put("type", "https://herald.dev/problems/" + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'))
         .put("title", title)
         .put("status", status)
         .put("detail", detail);
-    return body.toString();
+  }
+
+  /** Ends {@code response} with {@code document} (from {@link #document}). */
+  static void send(HttpServerResponse response, ObjectNode document) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(document.get("status").asInt()).putHeader("content-type", "application/problem+json")
+        .end(document.toString());
+  }
+
+  /**
+   * The service behind the request's API key; without a valid one, answers 401 and returns null.
+   * The body is not read ({@code resume} lets the connection finish the request).
+   */
+  static ApiKeys.Service service(HttpServerRequest req, ApiKeys apiKeys, HeraldMetrics metrics) {
+    ApiKeys.Service service = apiKeys.authenticate(HttpAuth.bearer(req)).orElse(null);
+    if (service == null) {
+      metrics.refused("unauthorized");
+      req.resume();
+      unauthorized(req.response(), "an API key is required: Authorization: Bearer <key>");
+    }
+    return service;
   }
 
   public static void badRequest(HttpServerResponse r, String detail) {

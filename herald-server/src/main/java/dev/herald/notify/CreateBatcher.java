@@ -89,9 +89,7 @@ final class CreateBatcher {
           byRequest.computeIfAbsent(n.requestId(), k -> new ArrayList<>(1)).add(n);
         }
         for (Entry e : batch) {
-          List<Notification> rows = byRequest.getOrDefault(e.pending.requestId(), new ArrayList<>(0));
-          rows.sort(java.util.Comparator.comparing(Notification::recipient));
-          e.promise.complete(rows);
+          e.promise.complete(NotificationStore.byRecipient(byRequest.getOrDefault(e.pending.requestId(), List.of())));
         }
         return Future.succeededFuture();
       }

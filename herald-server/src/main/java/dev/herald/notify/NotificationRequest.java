@@ -51,6 +51,14 @@ public record NotificationRequest(
     recipients = List.copyOf(recipients);
   }
 
+  /**
+   * Whether {@code s} is a name Herald accepts for types, channels and the like: 1-100 letters,
+   * digits and {@code _ . : -}.
+   */
+  public static boolean isName(String s) {
+    return NAME.matcher(s).matches();
+  }
+
   /** Validates {@code body} sent by {@code service}; {@code maxDataBytes} bounds {@code data}. */
   public static NotificationRequest parse(JsonNode body, ApiKeys.Service service, int maxDataBytes)
       throws InvalidRequest {

@@ -328,6 +328,13 @@ final class NotificationStore {
     return b.toString();
   }
 
+  /** {@code rows} ordered by recipient: the order answers list them in. */
+  static List<Notification> byRecipient(List<Notification> rows) {
+    List<Notification> sorted = new ArrayList<>(rows);
+    sorted.sort(java.util.Comparator.comparing(Notification::recipient));
+    return sorted;
+  }
+
   private static List<Notification> all(RowSet<Row> rows) {
     List<Notification> out = new ArrayList<>(rows.size());
     for (Row r : rows) {

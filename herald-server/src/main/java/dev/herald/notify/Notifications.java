@@ -135,7 +135,7 @@ public final class Notifications implements Inbox {
             (request.isScheduled()
                 ? store.insertScheduled(tx, request, requestId, live)
                 : store.insertReleased(tx, List.of(new NotificationStore.Pending(request, requestId, connected, live)))
-                    .map(Notifications::byRecipient))
+                    .map(NotificationStore::byRecipient))
             .compose(rows -> {
               body[0] = answer(requestId, request, rows);
               return keys.complete(tx, request.tenant(), idempotencyKey, 201, body[0]).map(rows);
@@ -401,12 +401,6 @@ public final class Notifications implements Inbox {
   /** The notification id in {@code s}, or null when it is none (a malformed id is simply not found). */
   public static UUID parseId(String s) {
     return Uuids.parse(s);
-  }
-
-  private static List<Notification> byRecipient(List<Notification> rows) {
-    List<Notification> sorted = new ArrayList<>(rows);
-    sorted.sort(java.util.Comparator.comparing(Notification::recipient));
-    return sorted;
   }
 
   private static String abbreviate(String s) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.notify.InvalidRequest;
+import dev.herald.notify.NotificationRequest;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -31,7 +32,6 @@ public final class PreferenceDocument {
   static final Set<String> SWITCHES = Set.of("email", "push", "inApp");
   private static final Set<String> FIELDS = Set.of("email", "push", "inApp", "channels", "types", "quietHours", "digest");
   private static final Set<String> DIGESTS = Set.of("off", "hourly", "daily");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
   private static final Pattern CLOCK = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
   private static final int MAX_ENTRIES = 200;
 
@@ -119,7 +119,7 @@ public final class PreferenceDocument {
     }
     v.fields().forEachRemaining(e -> {
       String where = field + "." + e.getKey();
-      if (!NAME.matcher(e.getKey()).matches()) {
+      if (!NotificationRequest.isName(e.getKey())) {
         errors.add(new InvalidRequest.FieldError(where, "names are 1-100 letters, digits and _ . : -"));
       }
       if (!e.getValue().isObject()) {
@@ -176,7 +176,7 @@ public final class PreferenceDocument {
       return;
     }
     v.fields().forEachRemaining(e -> {
-      if (!NAME.matcher(e.getKey()).matches()) {
+      if (!NotificationRequest.isName(e.getKey())) {
         errors.add(new InvalidRequest.FieldError("digest." + e.getKey(), "names are 1-100 letters, digits and _ . : -"));
       }
       if (!e.getValue().isTextual() || !DIGESTS.contains(e.getValue().asText())) {
