@@ -65,11 +65,13 @@ public final class HeraldServer {
   private final Database database;
   private final Notifications notifications;
   private final NotificationsApi notificationsApi;
+  private final dev.herald.api.TemplatesApi templatesApi;
+  private final dev.herald.api.ServiceApi serviceApi;
   private final Bus bus;
   /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
   private final List<HttpServer> http = new java.util.ArrayList<>();
 
-  private HeraldServer(HeraldConfig config, Vertx vertx, Database database) {
+  private HeraldServer(HeraldConfig config, Vertx vertx, Database database, java.time.Clock clock) {
     this.config = config;
     this.vertx = vertx;
     this.database = database;
@@ -80,7 +82,9 @@ public final class HeraldServer {
     RoomAuthorizer authorizer = new RoomAuthorizer(vertx, auth.roomHookUrl(), auth.roomHookCacheTtl());
     this.bus = new LocalBus();
     this.gateway = new Gateway(bus, metrics, authorizer, config);
-    this.notifications = new Notifications(vertx, database.pool(), gateway, metrics, config.notifications());
+    this.notifications = new Notifications(vertx, database.pool(), gateway, metrics, config.notifications(), clock);
+    this.templatesApi = new dev.herald.api.TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
+    this.serviceApi = new dev.herald.api.ServiceApi(notifications, apiKeys, metrics, config.limits());
     this.notificationsApi = new NotificationsApi(vertx, notifications, notifications.preferences(), apiKeys, verifier, metrics,
         config.limits());
     HeraldNamespace app = new HeraldNamespace(vertx, gateway, verifier, metrics, config, notifications);
@@ -98,6 +102,14 @@ public final class HeraldServer {
    * port and completes with the running server.
    */
   public static Future<HeraldServer> start(HeraldConfig configured) {
+    return start(configured, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * Starts a node whose quiet hours and held deliveries follow {@code clock} (tests move it);
+   * everything else runs on real time.
+   */
+  public static Future<HeraldServer> start(HeraldConfig configured, java.time.Clock clock) {
     HeraldConfig config = configured;
     if (configured.auth().apiKeys().isEmpty()
         || configured.auth().jwtSecret() == null && configured.auth().jwtPublicKeyPem() == null
@@ -124,7 +136,7 @@ public final class HeraldServer {
           Database database = opened.result();
           HeraldServer server;
           try {
-            server = new HeraldServer(settled, vertx, database);
+            server = new HeraldServer(settled, vertx, database, clock);
           } catch (RuntimeException e) {
             started.fail(e);
             vertx.executeBlocking(() -> {
@@ -211,6 +223,10 @@ public final class HeraldServer {
       }
     } else if (NotificationsApi.handles(path)) {
       notificationsApi.handle(req);
+    } else if (dev.herald.api.TemplatesApi.handles(path)) {
+      templatesApi.handle(req);
+    } else if (dev.herald.api.ServiceApi.handles(path)) {
+      serviceApi.handle(req);
     } else if (path.equals("/health")) {
       health(req);
     } else if (path.equals("/metrics")) {

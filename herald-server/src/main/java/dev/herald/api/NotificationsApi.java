@@ -4,9 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.AuthException;
 import dev.herald.auth.Identity;
@@ -29,8 +26,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The notification routes of the contract (seed 003) under {@code /api/notifications}: services
@@ -41,7 +36,6 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL cannot be reached the answer is 503 with {@code Retry-After}, and nothing is half-stored.
  */
 public final class NotificationsApi {
-  private static final Logger LOG = LoggerFactory.getLogger(NotificationsApi.class);
   private static final String PREFIX = "/api/notifications";
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -308,73 +302,16 @@ public final class NotificationsApi {
     });
   }
 
-  /** Maps a failure to its answer: refusals keep their status; the database being away is 503. */
   private void fail(HttpServerResponse resp, Throwable e) {
-    if (e instanceof InvalidRequest invalid) {
-      problem(resp, invalid.status(), invalid.getMessage(), invalid.errors());
-      return;
-    }
-    if (e instanceof io.vertx.pgclient.PgException pg) {
-      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-      if (state.startsWith("22") || state.startsWith("23")) {
-        Problem.badRequest(resp, "the database refused a value: " + pg.getErrorMessage());
-        return;
-      }
-      if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")) {
-        metrics.refused("database_unavailable");
-        Problem.unavailable(resp, "the database is unavailable; retry shortly");
-        return;
-      }
-      LOG.error("database error {}: {}", state, pg.getMessage());
-      Problem.send(resp, 500, "Internal Server Error", "the request failed in the database (SQLSTATE " + state + ")");
-      return;
-    }
-    if (isUnreachable(e)) {
-      // no answer from PostgreSQL at all: refused, reset, closed or timed out connections
-      metrics.refused("database_unavailable");
-      LOG.warn("database unavailable: {}", e.toString());
-      Problem.unavailable(resp, "the database is unavailable; retry shortly");
-      return;
-    }
-    LOG.error("request failed", e);
-    Problem.send(resp, 500, "Internal Server Error", "the request failed on the server");
-  }
-
-  private static boolean isUnreachable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException
-          || t instanceof io.vertx.sqlclient.ClosedConnectionException
-          || t.getClass().getSimpleName().contains("Timeout")) {
-        return true;
-      }
-    }
-    return false;
+    Problem.fail(resp, e, metrics);
   }
 
   private static void problem(HttpServerResponse resp, int status, String detail, List<InvalidRequest.FieldError> errors) {
-    String title = switch (status) {
-      case 400 -> "Bad Request";
-      case 403 -> "Forbidden";
-      case 404 -> "Not Found";
-      case 409 -> "Conflict";
-      case 413 -> "Content Too Large";
-      case 422 -> "Unprocessable Content";
-      default -> "Error";
-    };
-    ObjectNode body = Problem.document(status, title, detail);
-    if (!errors.isEmpty()) {
-      ArrayNode list = body.putArray("errors");
-      for (InvalidRequest.FieldError fe : errors) {
-        list.add(JsonNodeFactory.instance.objectNode().put("field", fe.field()).put("message", fe.message()));
-      }
-    }
-    Problem.send(resp, body);
+    Problem.invalid(resp, status, detail, errors);
   }
 
   private static void json(HttpServerResponse resp, int status, String body) {
-    if (!resp.ended() && !resp.closed()) {
-      resp.setStatusCode(status).putHeader("content-type", "application/json").end(body);
-    }
+    Problem.ok(resp, status, body);
   }
 
   private static void notFound(HttpServerRequest req) {
@@ -382,8 +319,7 @@ public final class NotificationsApi {
   }
 
   private static void notAllowed(HttpServerRequest req, String allow) {
-    req.response().putHeader("allow", allow);
-    Problem.send(req.response(), 405, "Method Not Allowed", "use " + allow + " on " + req.path());
+    Problem.notAllowed(req, allow);
   }
 
   private static int intParam(HttpServerRequest req, String name, int fallback, int min, int max,

@@ -13,7 +13,89 @@ import io.vertx.core.http.HttpServerResponse;
  * {@code {type, title, status, detail}} as {@code application/problem+json}.
  */
 public final class Problem {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Problem.class);
+
   private Problem() {}
+
+  /** Ends {@code resp} with a JSON body (not a problem): the success answers of the API. */
+  static void ok(HttpServerResponse resp, int status, String body) {
+    if (!resp.ended() && !resp.closed()) {
+      resp.setStatusCode(status).putHeader("content-type", "application/json").end(body);
+    }
+  }
+
+  static void notAllowed(HttpServerRequest req, String allow) {
+    req.response().putHeader("allow", allow);
+    send(req.response(), 405, "Method Not Allowed", "use " + allow + " on " + req.path());
+  }
+
+  /** A refused request: every offending field in {@code errors}, with line and column where known. */
+  static void invalid(HttpServerResponse resp, int status, String detail,
+      java.util.List<dev.herald.notify.InvalidRequest.FieldError> errors) {
+    String title = switch (status) {
+      case 400 -> "Bad Request";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 409 -> "Conflict";
+      case 413 -> "Content Too Large";
+      case 422 -> "Unprocessable Content";
+      default -> "Error";
+    };
+    ObjectNode body = document(status, title, detail);
+    if (!errors.isEmpty()) {
+      com.fasterxml.jackson.databind.node.ArrayNode list = body.putArray("errors");
+      for (dev.herald.notify.InvalidRequest.FieldError fe : errors) {
+        ObjectNode e = list.addObject().put("field", fe.field()).put("message", fe.message());
+        if (fe.line() != null) {
+          e.put("line", fe.line()).put("column", fe.column());
+        }
+      }
+    }
+    send(resp, body);
+  }
+
+  /** Maps a failure to its answer: refusals keep their status; the database being away is 503. */
+  static void fail(HttpServerResponse resp, Throwable e, HeraldMetrics metrics) {
+    if (e instanceof dev.herald.notify.InvalidRequest invalid) {
+      invalid(resp, invalid.status(), invalid.getMessage(), invalid.errors());
+      return;
+    }
+    if (e instanceof io.vertx.pgclient.PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      if (state.startsWith("22") || state.startsWith("23")) {
+        badRequest(resp, "the database refused a value: " + pg.getErrorMessage());
+        return;
+      }
+      if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")) {
+        metrics.refused("database_unavailable");
+        unavailable(resp, "the database is unavailable; retry shortly");
+        return;
+      }
+      LOG.error("database error {}: {}", state, pg.getMessage());
+      send(resp, 500, "Internal Server Error", "the request failed in the database (SQLSTATE " + state + ")");
+      return;
+    }
+    if (isUnreachable(e)) {
+      // no answer from PostgreSQL at all: refused, reset, closed or timed out connections
+      metrics.refused("database_unavailable");
+      LOG.warn("database unavailable: {}", e.toString());
+      unavailable(resp, "the database is unavailable; retry shortly");
+      return;
+    }
+    LOG.error("request failed", e);
+    send(resp, 500, "Internal Server Error", "the request failed on the server");
+  }
+
+  private static boolean isUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t.getClass().getSimpleName().contains("Timeout")) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Ends {@code response} with a problem of {@code status}. */
   public static void send(HttpServerResponse response, int status, String title, String detail) {

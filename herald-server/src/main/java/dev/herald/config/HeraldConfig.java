@@ -142,10 +142,19 @@ public record HeraldConfig(
    * @param synchronousCommit whether a create waits for its commit to reach the disk
    *     ({@code HERALD_DATABASE_SYNCHRONOUS_COMMIT}, default true); false answers sooner but a crash
    *     of PostgreSQL or of the machine may lose the last moment of accepted notifications
+   * @param criticalTypes notification types the operator marks critical ({@code HERALD_CRITICAL_TYPES},
+   *     entries {@code type} or {@code type:email+push}): they reach in-app despite opt-outs, like
+   *     priority urgent, and override opt-outs and quiet hours for the delivery channels listed
    */
   public record Notify(Duration ackRetryInterval, int ackMaxRetries, Duration schedulerPoll, int databasePoolSize,
-      boolean synchronousCommit) {
+      boolean synchronousCommit, Map<String, java.util.Set<String>> criticalTypes) {
+    public Notify(Duration ackRetryInterval, int ackMaxRetries, Duration schedulerPoll, int databasePoolSize,
+        boolean synchronousCommit) {
+      this(ackRetryInterval, ackMaxRetries, schedulerPoll, databasePoolSize, synchronousCommit, Map.of());
+    }
+
     public Notify {
+      criticalTypes = Map.copyOf(criticalTypes);
       positive("HERALD_ACK_RETRY_MS", ackRetryInterval.toMillis());
       if (ackMaxRetries < 0 || ackMaxRetries > 100) {
         throw new ConfigException("HERALD_ACK_MAX_RETRIES must be 0-100, was " + ackMaxRetries);
@@ -215,7 +224,8 @@ public record HeraldConfig(
             r.integer("HERALD_ACK_MAX_RETRIES", 3),
             r.millis("HERALD_SCHEDULER_POLL_MS", 1_000),
             r.integer("HERALD_DATABASE_POOL_SIZE", 8),
-            r.bool("HERALD_DATABASE_SYNCHRONOUS_COMMIT", true)));
+            r.bool("HERALD_DATABASE_SYNCHRONOUS_COMMIT", true),
+            criticalTypes(r.list("HERALD_CRITICAL_TYPES"))));
   }
 
   /** The defaults, as a fresh machine gets them. */
@@ -251,6 +261,35 @@ public record HeraldConfig(
   public HeraldConfig withDatabaseUrl(String newUrl) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, limits, recovery,
         drainTimeout, newUrl, redisUrl, eventLoops, notifications);
+  }
+
+  /** {@code type} or {@code type:email+push} entries of {@code HERALD_CRITICAL_TYPES}. */
+  static Map<String, java.util.Set<String>> criticalTypes(List<String> entries) {
+    Map<String, java.util.Set<String>> out = new java.util.LinkedHashMap<>();
+    for (String entry : entries) {
+      // a type may hold colons itself: only a last part made of delivery channels lists them
+      int colon = entry.lastIndexOf(':');
+      if (colon >= 0 && !entry.substring(colon + 1).matches("[a-z]+(\\+[a-z]+)*")) {
+        colon = -1;
+      }
+      String type = colon < 0 ? entry : entry.substring(0, colon);
+      if (!type.matches("[A-Za-z0-9_.:\\-]{1,100}")) {
+        throw new ConfigException("HERALD_CRITICAL_TYPES: '" + entry + "' does not start with a notification type "
+            + "(1-100 letters, digits and _ . : -)");
+      }
+      java.util.Set<String> bypass = new java.util.TreeSet<>();
+      if (colon >= 0) {
+        for (String kind : entry.substring(colon + 1).split("\\+")) {
+          if (!kind.equals("email") && !kind.equals("push")) {
+            throw new ConfigException("HERALD_CRITICAL_TYPES: '" + entry + "' may list email and push after the "
+                + "colon (joined with +), not '" + kind + "'");
+          }
+          bypass.add(kind);
+        }
+      }
+      out.put(type, java.util.Set.copyOf(bypass));
+    }
+    return out;
   }
 
   private static void positive(String name, double value) {

@@ -74,6 +74,8 @@ public final class Gateway {
     }
   }
 
+  private volatile java.util.function.Consumer<dev.herald.auth.Identity> onRegistered = identity -> { };
+
   public Gateway(Bus bus, HeraldMetrics metrics, RoomAuthorizer authorizer, HeraldConfig config) {
     this.bus = bus;
     this.metrics = metrics;
@@ -83,6 +85,14 @@ public final class Gateway {
         config.recovery().maxBytes());
     bus.subscribe(this::dispatch);
     metrics.gauge("herald_rooms", "Rooms with at least one member on this node", rooms::size);
+  }
+
+  /**
+   * Calls {@code listener} with the identity of every session registered from now on whose token
+   * carries a {@code locale} claim (on the registering thread; it must not block).
+   */
+  public void onRegistered(java.util.function.Consumer<dev.herald.auth.Identity> listener) {
+    this.onRegistered = listener;
   }
 
   /**
@@ -118,6 +128,9 @@ public final class Gateway {
     }
     sessions.put(session, new Membership());
     metrics.connectionOpened(session.transport());
+    if (session.identity().locale() != null) {
+      onRegistered.accept(session.identity());
+    }
     if (joinAutomaticRooms) {
       for (String room : session.identity().automaticRooms()) {
         joinAuthorized(session, room);

@@ -7,8 +7,16 @@ import java.util.List;
  * and one entry per offending field (the problem document's {@code errors}).
  */
 public final class InvalidRequest extends Exception {
-  /** One field's problem; {@code field} is a JSON pointer-like path such as {@code recipients[3]}. */
-  public record FieldError(String field, String message) {}
+  /**
+   * One field's problem; {@code field} is a JSON pointer-like path such as {@code recipients[3]}.
+   * {@code line} and {@code column} (from 1) say where inside the field's text, for template
+   * texts that do not parse; null otherwise.
+   */
+  public record FieldError(String field, String message, Integer line, Integer column) {
+    public FieldError(String field, String message) {
+      this(field, message, null, null);
+    }
+  }
 
   private final int status;
   private final List<FieldError> errors;

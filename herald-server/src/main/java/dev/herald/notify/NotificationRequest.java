@@ -20,6 +20,11 @@ import java.util.regex.Pattern;
  * @param tenant the tenant it is created in: the key's own, or {@code tenant} of the body for a global key
  * @param dataJson the {@code data} object as JSON text, or null
  * @param scheduledAt when to deliver it, or null for now
+ * @param template the name of the template that renders title and message per recipient, or null
+ *     for the literal {@code title} and {@code message} (which are then required)
+ * @param locale the locale to render in for every recipient (normalised), or null for each
+ *     recipient's own
+ * @param deliverVia the delivery channels beside in-app it asks for: {@code email}, {@code push}
  */
 public record NotificationRequest(
     String tenant,
@@ -35,7 +40,10 @@ public record NotificationRequest(
     String actor,
     String resourceType,
     String resourceId,
-    OffsetDateTime scheduledAt) {
+    OffsetDateTime scheduledAt,
+    String template,
+    String locale,
+    Set<String> deliverVia) {
 
   public static final int MAX_RECIPIENTS = 1000;
   public static final Set<String> PRIORITIES = Set.of("low", "medium", "high", "urgent");
@@ -45,10 +53,12 @@ public record NotificationRequest(
   static final int MAX_URL = 2048;
   private static final Set<String> FIELDS = Set.of("type", "recipients", "title", "message", "channel",
       "priority", "data", "requiresAck", "actionUrl", "actor", "resource", "scheduledAt", "tenant",
-      "template", "locale");
+      "template", "locale", "deliverVia");
+  private static final Set<String> DELIVERY_CHANNELS = Set.of("inApp", "email", "push");
 
   public NotificationRequest {
     recipients = List.copyOf(recipients);
+    deliverVia = Set.copyOf(deliverVia);
   }
 
   /**
@@ -72,8 +82,32 @@ public record NotificationRequest(
         errors.add(new InvalidRequest.FieldError(f, "unknown field"));
       }
     }
-    if (body.has("template") || body.has("locale")) {
-      errors.add(new InvalidRequest.FieldError("template", "templates are not available yet; send title and message"));
+    String template = name(body, "template", "", errors);
+    if (template.isEmpty()) {
+      template = null;
+    }
+    String locale = null;
+    JsonNode l = body.get("locale");
+    if (l != null && !l.isNull()) {
+      locale = l.isTextual() ? dev.herald.templates.Locales.normalize(l.asText()) : null;
+      if (locale == null) {
+        errors.add(new InvalidRequest.FieldError("locale", "must be a locale tag such as de, de-AT or pt-BR"));
+      }
+    }
+    Set<String> deliverVia = new TreeSet<>();
+    JsonNode via = body.get("deliverVia");
+    if (via != null && !via.isNull()) {
+      if (!via.isArray()) {
+        errors.add(new InvalidRequest.FieldError("deliverVia", "must be an array of inApp, email, push"));
+      } else {
+        for (int i = 0; i < via.size(); i++) {
+          if (!via.get(i).isTextual() || !DELIVERY_CHANNELS.contains(via.get(i).asText())) {
+            errors.add(new InvalidRequest.FieldError("deliverVia[" + i + "]", "must be inApp, email or push"));
+          } else if (!via.get(i).asText().equals("inApp")) {
+            deliverVia.add(via.get(i).asText());
+          }
+        }
+      }
     }
 
     String tenant = service.tenant();
@@ -93,7 +127,8 @@ public record NotificationRequest(
 
     String type = name(body, "type", null, errors);
     List<String> recipients = recipients(body.get("recipients"), errors);
-    String title = text(body, "title", true, MAX_TITLE, errors);
+    // with a template, title and message are what renders when a recipient's locale has none
+    String title = text(body, "title", template == null, MAX_TITLE, errors);
     String message = text(body, "message", false, MAX_MESSAGE, errors);
     String channel = name(body, "channel", "default", errors);
     String priority = "medium";
@@ -169,7 +204,7 @@ public record NotificationRequest(
     }
     return new NotificationRequest(tenant, type, recipients, title, message == null ? "" : message, channel,
         priority, dataJson, requiresAck, actionUrl == null || actionUrl.isEmpty() ? null : actionUrl, actor,
-        resourceType, resourceId, scheduledAt);
+        resourceType, resourceId, scheduledAt, template, locale, deliverVia);
   }
 
   /** True when it is to be delivered later rather than now. */

@@ -44,6 +44,9 @@ public final class Notifications implements Inbox {
   private final IdempotencyKeys keys;
   private final CreateBatcher batcher;
   private final dev.herald.preferences.Preferences preferences;
+  private final dev.herald.templates.Templates templates;
+  private final java.time.Clock clock;
+  private volatile boolean releasingHeld;
   private final Map<UUID, AwaitingAck> awaitingAck = new ConcurrentHashMap<>();
   private long schedulerTimer = -1;
   private volatile boolean releasing;
@@ -67,7 +70,18 @@ public final class Notifications implements Inbox {
   public record Created(int status, String body, boolean replayed) {}
 
   public Notifications(Vertx vertx, Pool pool, Gateway gateway, HeraldMetrics metrics, HeraldConfig.Notify config) {
+    this(vertx, pool, gateway, metrics, config, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * With {@code clock} deciding quiet hours and when held email and push jobs are released (a
+   * test moves it; database timestamps still come from PostgreSQL).
+   */
+  public Notifications(Vertx vertx, Pool pool, Gateway gateway, HeraldMetrics metrics, HeraldConfig.Notify config,
+      java.time.Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
+    this.templates = new dev.herald.templates.Templates(pool);
     this.gateway = gateway;
     this.metrics = metrics;
     this.config = config;
@@ -75,14 +89,21 @@ public final class Notifications implements Inbox {
     this.keys = new IdempotencyKeys(pool);
     // few statements at a time: what arrives meanwhile waits and shares the next commit
     this.preferences = new dev.herald.preferences.Preferences(pool);
+    gateway.onRegistered(preferences::rememberTokenLocale);
     this.batcher = new CreateBatcher(store, Math.max(1, config.databasePoolSize() / 4));
     metrics.gauge("herald_notifications_awaiting_ack", "Published notifications waiting for their ack on this node",
         awaitingAck::size);
   }
 
-  /** Starts releasing scheduled notifications (at once for those that fell due while Herald was down). */
+  /**
+   * Starts releasing scheduled notifications and held email and push jobs (at once for those that
+   * fell due while Herald was down).
+   */
   public void start() {
-    schedulerTimer = vertx.setPeriodic(0, config.schedulerPoll().toMillis(), t -> releaseDue());
+    schedulerTimer = vertx.setPeriodic(0, config.schedulerPoll().toMillis(), t -> {
+      releaseDue();
+      releaseHeld();
+    });
   }
 
   public void close() {
@@ -100,17 +121,94 @@ public final class Notifications implements Inbox {
    */
   public Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash) {
     java.util.function.Predicate<String> connected = recipient -> gateway.hasMembers(request.tenant(), "user:" + recipient);
-    boolean urgent = "urgent".equals(request.priority());
-    return preferences.cache().documents(request.tenant(), request.recipients()).compose(docs -> {
-      // in-app off for this type or channel: stored for history, not pushed (urgent always is)
-      java.util.function.Predicate<String> live = recipient -> dev.herald.preferences.Resolution.of(docs.get(recipient),
-          null, request.type(), request.channel(), urgent, false).allows("inApp");
-      return create(request, idempotencyKey, bodyHash, connected, live);
-    });
+    Future<dev.herald.templates.TemplateSet> set = request.template() == null ? Future.succeededFuture(null)
+        : templates.set(request.tenant(), request.template());
+    return set.compose(templateSet -> preferences.cache().load(request.tenant(), request.recipients())
+        .compose(loaded -> {
+          Map<String, RecipientPlan> plans;
+          try {
+            plans = plan(request, templateSet, loaded);
+          } catch (InvalidRequest e) {
+            return Future.failedFuture(e);
+          }
+          return create(request, idempotencyKey, bodyHash, connected, plans);
+        }));
+  }
+
+  /**
+   * Each recipient's plan: preferences resolved per delivery channel (in-app off: stored, not
+   * pushed; email and push held through quiet hours), the locale, and the texts, rendered from the
+   * template in that locale when the request names one. Fails with 422 when it names a template
+   * that does not exist, or one without a text for a recipient's locale and no literal title.
+   */
+  private Map<String, RecipientPlan> plan(NotificationRequest r, dev.herald.templates.TemplateSet templateSet,
+      dev.herald.preferences.PreferenceCache.Loaded loaded) throws InvalidRequest {
+    if (templateSet != null && templateSet.isEmpty()) {
+      throw new InvalidRequest(422, "there is no template named '" + r.template() + "' in tenant " + r.tenant()
+          + " or system-wide", List.of(new InvalidRequest.FieldError("template", "no such template")));
+    }
+    java.time.Instant at = r.isScheduled() ? r.scheduledAt().toInstant() : clock.instant();
+    var criticality = criticality(r.type());
+    boolean urgent = "urgent".equals(r.priority());
+    Map<String, Object> variables = templateSet == null ? null : dev.herald.templates.Templates.variables(r.dataJson());
+    Map<UUID, dev.herald.templates.TemplateContent.Rendered> rendered = new java.util.HashMap<>();
+    Map<String, RecipientPlan> plans = new java.util.HashMap<>(r.recipients().size() * 2);
+    for (String to : r.recipients()) {
+      var plan = dev.herald.preferences.DeliveryPlan.of(loaded.of(to), loaded.tenantDefaults(), r.type(), r.channel(),
+          urgent, criticality, r.deliverVia(), at, r.locale());
+      var explain = plan.explain();
+      String title = r.title();
+      String message = r.message();
+      if (templateSet != null) {
+        var template = templateSet.pick("inApp", plan.locale());
+        if (template == null && title == null) {
+          throw new InvalidRequest(422, "template '" + r.template() + "' has no in-app text for locale '"
+              + plan.locale() + "' (nor a default one) and the request has no title to fall back on",
+              List.of(new InvalidRequest.FieldError("template", "no in-app template for recipient " + to)));
+        }
+        if (template != null) {
+          var out = rendered.computeIfAbsent(template.id(), id -> template.content().render(variables));
+          title = out.title();
+          message = out.message();
+          explain.putObject("template").put("id", template.id().toString()).put("version", template.version())
+              .put("locale", template.locale().isEmpty() ? null : template.locale())
+              .put("tenant", template.tenant().isEmpty() ? null : template.tenant())
+              .set("missing", explain.arrayNode().addAll(out.missing().stream().map(explain::textNode).toList()));
+        }
+      }
+      List<RecipientPlan.Job> jobs = new ArrayList<>(2);
+      for (var e : plan.decisions().entrySet()) {
+        var d = e.getValue();
+        if (e.getKey().equals("inApp") || d.outcome().equals(dev.herald.preferences.DeliveryPlan.SUPPRESSED)) {
+          continue;
+        }
+        boolean held = d.outcome().equals(dev.herald.preferences.DeliveryPlan.HELD);
+        jobs.add(new RecipientPlan.Job(Uuids.v7(), e.getKey(), held ? "held" : "pending", held ? d.until() : at,
+            plan.locale()));
+      }
+      plans.put(to, new RecipientPlan(plan.live(), title, message == null ? "" : message, explain.toString(), jobs));
+    }
+    return plans;
+  }
+
+  private dev.herald.preferences.DeliveryPlan.Criticality criticality(String type) {
+    java.util.Set<String> bypass = config.criticalTypes().get(type);
+    return bypass == null ? dev.herald.preferences.DeliveryPlan.Criticality.NONE
+        : new dev.herald.preferences.DeliveryPlan.Criticality(true, bypass);
+  }
+
+  /** The operator's view of a notification (see {@code NotificationStore#adminView}); null when none. */
+  public Future<com.fasterxml.jackson.databind.node.ObjectNode> adminView(String tenant, UUID id) {
+    return store.adminView(tenant, id);
+  }
+
+  /** The templates, for the API. */
+  public dev.herald.templates.Templates templates() {
+    return templates;
   }
 
   private Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash,
-      java.util.function.Predicate<String> connected, java.util.function.Predicate<String> live) {
+      java.util.function.Predicate<String> connected, Map<String, RecipientPlan> live) {
     if (idempotencyKey == null) {
       UUID requestId = Uuids.v7();
       Future<List<Notification>> rows = request.isScheduled()
@@ -338,6 +436,25 @@ public final class Notifications implements Inbox {
     if (a != null) {
       vertx.cancelTimer(a.timer);
     }
+  }
+
+  /** Releases held email and push jobs whose quiet hours ended; repeats while full batches come back. */
+  private void releaseHeld() {
+    if (releasingHeld || closed) {
+      return;
+    }
+    releasingHeld = true;
+    store.releaseHeld(OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC), RELEASE_BATCH)
+        .onComplete(ar -> {
+          releasingHeld = false;
+          if (ar.failed()) {
+            LOG.warn("releasing held deliveries: {}", ar.cause().toString());
+          } else if (ar.result() == RELEASE_BATCH) {
+            vertx.runOnContext(v -> releaseHeld());
+          } else if (ar.result() > 0) {
+            LOG.debug("released {} held deliveries", ar.result());
+          }
+        });
   }
 
   /** Releases scheduled notifications that fell due; repeats while full batches come back. */

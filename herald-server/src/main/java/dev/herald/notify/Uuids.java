@@ -7,12 +7,12 @@ import java.util.UUID;
  * Time-ordered UUIDs (version 7, RFC 9562 5.7): 48 bits of Unix milliseconds, then random bits.
  * Rows inserted together land next to each other in the primary-key index instead of all over it.
  */
-final class Uuids {
+public final class Uuids {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Uuids() {}
 
-  static UUID v7() {
+  public static UUID v7() {
     long millis = System.currentTimeMillis();
     long rand = RANDOM.nextLong();
     long high = (millis << 16) | 0x7000L | (RANDOM.nextInt() & 0x0FFFL);

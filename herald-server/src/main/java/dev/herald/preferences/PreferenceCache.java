@@ -2,7 +2,6 @@ package dev.herald.preferences;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -14,9 +13,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The preference documents the create path reads for every recipient, kept in memory: a miss
- * loads all missing recipients of a request in one query, a user without preferences is cached as
- * such, and this node's writes replace the entry. Bounded: when full it starts over.
+ * The preference documents the create path reads for every recipient, and the tenant's defaults,
+ * kept in memory: a miss loads all missing ones of a request in one query, a user without
+ * preferences is cached as such, and this node's writes replace the entry. Bounded: when full it
+ * starts over.
  *
  * <p>Other nodes' writes are not seen until the entry is dropped; invalidation across nodes comes
  * with clustering.
@@ -24,52 +24,76 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PreferenceCache {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ENTRIES = 200_000;
+  private static final Stored NONE = new Stored(null, null);
+
+  /** A user's stored preferences: the document (null for none) and the locale of their last token that had one. */
+  public record Stored(JsonNode document, String tokenLocale) {}
+
+  /** What one create reads: the tenant's defaults (null for none) and each recipient's preferences. */
+  public record Loaded(JsonNode tenantDefaults, Map<String, Stored> users) {
+    public Stored of(String user) {
+      return users.getOrDefault(user, NONE);
+    }
+  }
 
   private final Pool pool;
-  private final Map<String, JsonNode> docs = new ConcurrentHashMap<>();
+  private final Map<String, Stored> entries = new ConcurrentHashMap<>();
 
   public PreferenceCache(Pool pool) {
     this.pool = pool;
   }
 
-  /** The documents of {@code users} in {@code tenant} (null for a user without one). */
-  public Future<Map<String, JsonNode>> documents(String tenant, List<String> users) {
-    Map<String, JsonNode> out = new HashMap<>(users.size() * 2);
+  /** The tenant's defaults and the preferences of {@code users} in {@code tenant}. */
+  public Future<Loaded> load(String tenant, List<String> users) {
+    Map<String, Stored> out = new HashMap<>(users.size() * 2);
     List<String> missing = new ArrayList<>();
+    Stored defaults = entries.get(key(tenant, Preferences.TENANT_DEFAULTS));
+    if (defaults == null) {
+      missing.add(Preferences.TENANT_DEFAULTS);
+    }
     for (String u : users) {
-      JsonNode d = docs.get(key(tenant, u));
-      if (d == null) {
+      Stored s = entries.get(key(tenant, u));
+      if (s == null) {
         missing.add(u);
       } else {
-        out.put(u, d.isNull() ? null : d);
+        out.put(u, s);
       }
     }
     if (missing.isEmpty()) {
-      return Future.succeededFuture(out);
+      return Future.succeededFuture(new Loaded(defaults.document(), out));
     }
-    return pool.preparedQuery("select user_id, document::text from notification_preference "
+    return pool.preparedQuery("select user_id, document::text, token_locale from notification_preference "
             + "where tenant_id = $1 and user_id = any($2)")
         .execute(Tuple.tuple().addString(tenant).addArrayOfString(missing.toArray(new String[0])))
         .map(rows -> {
-          Map<String, JsonNode> found = new HashMap<>();
+          Map<String, Stored> found = new HashMap<>();
           for (Row r : rows) {
-            found.put(r.getString(0), parse(r.getString(1)));
+            found.put(r.getString(0), new Stored(parse(r.getString(1)), r.getString(2)));
           }
-          if (docs.size() + missing.size() > MAX_ENTRIES) {
-            docs.clear();
+          if (entries.size() + missing.size() > MAX_ENTRIES) {
+            entries.clear();
           }
           for (String u : missing) {
-            JsonNode d = found.get(u);
-            docs.put(key(tenant, u), d == null ? NullNode.getInstance() : d);
-            out.put(u, d);
+            Stored s = found.getOrDefault(u, NONE);
+            entries.put(key(tenant, u), s);
+            if (!u.equals(Preferences.TENANT_DEFAULTS)) {
+              out.put(u, s);
+            }
           }
-          return out;
+          Stored d = defaults != null ? defaults : found.getOrDefault(Preferences.TENANT_DEFAULTS, NONE);
+          return new Loaded(d.document(), out);
         });
   }
 
   /** Records a document this node just stored. */
   void stored(String tenant, String user, JsonNode doc) {
-    docs.put(key(tenant, user), doc);
+    // only where cached: an absent entry is loaded whole (with the token locale) on its next use
+    entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(doc, old.tokenLocale()));
+  }
+
+  /** Records a token locale this node just stored (only where the user is cached already). */
+  void tokenLocale(String tenant, String user, String locale) {
+    entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(old.document(), locale));
   }
 
   private static String key(String tenant, String user) {

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  *  channels: {name: {email?, push?, inApp?}},           seed 003
  *  types: {type: {email?, push?, inApp?}},              per notification type (seed 000)
  *  quietHours: {start: "22:00", end: "07:00", timezone: "Europe/Berlin"} | null,
- *  digest: {channel: "off" | "hourly" | "daily"}}
+ *  digest: {channel: "off" | "hourly" | "daily"},
+ *  locale: "de-AT"}                                     the language templates render in
  * </pre>
  *
  * Documents are kept as the user wrote them (fields in their order), so the seed's document comes
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  */
 public final class PreferenceDocument {
   static final Set<String> SWITCHES = Set.of("email", "push", "inApp");
-  private static final Set<String> FIELDS = Set.of("email", "push", "inApp", "channels", "types", "quietHours", "digest");
+  private static final Set<String> FIELDS = Set.of("email", "push", "inApp", "channels", "types", "quietHours", "digest",
+      "locale");
   private static final Set<String> DIGESTS = Set.of("off", "hourly", "daily");
   private static final Pattern CLOCK = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
   private static final int MAX_ENTRIES = 200;
@@ -56,6 +58,11 @@ public final class PreferenceDocument {
         case "channels", "types" -> switches(name, v, errors);
         case "quietHours" -> quietHours(v, errors);
         case "digest" -> digest(v, errors);
+        case "locale" -> {
+          if (!v.isNull() && (!v.isTextual() || dev.herald.templates.Locales.normalize(v.asText()) == null)) {
+            errors.add(new InvalidRequest.FieldError("locale", "must be a locale tag such as de, de-AT or pt-BR"));
+          }
+        }
         default -> errors.add(new InvalidRequest.FieldError(name, "unknown field; known: " + String.join(", ",
             new java.util.TreeSet<>(FIELDS))));
       }
@@ -65,7 +72,11 @@ public final class PreferenceDocument {
       throw new InvalidRequest(400, first.field() + ": " + first.message()
           + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
     }
-    return (ObjectNode) doc.deepCopy();
+    ObjectNode valid = (ObjectNode) doc.deepCopy();
+    if (valid.path("locale").isTextual()) {
+      valid.put("locale", dev.herald.templates.Locales.normalize(valid.get("locale").asText()));
+    }
+    return valid;
   }
 
   /** JSON merge patch (RFC 7396) of {@code patch} onto {@code stored}: null removes a field. */

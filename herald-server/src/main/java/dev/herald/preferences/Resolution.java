@@ -26,14 +26,15 @@ public record Resolution(Map<String, Boolean> enabled, Map<String, String> reaso
   /**
    * Resolves {@code user}'s and {@code tenant}'s documents (either may be null) for a notification
    * of {@code type} on {@code channel}; {@code urgent} for priority urgent or a critical type, and
-   * {@code bypassOptOuts} when that type may also override email and push opt-outs.
+   * {@code bypass} the delivery channels beside in-app ({@code email}, {@code push}) whose opt-outs
+   * that type may also override.
    */
   public static Resolution of(JsonNode user, JsonNode tenant, String type, String channel, boolean urgent,
-      boolean bypassOptOuts) {
+      java.util.Set<String> bypass) {
     Map<String, Boolean> enabled = new LinkedHashMap<>();
     Map<String, String> reasons = new LinkedHashMap<>();
     for (String kind : KINDS) {
-      if (urgent && (kind.equals("inApp") || bypassOptOuts)) {
+      if (urgent && (kind.equals("inApp") || bypass.contains(kind))) {
         enabled.put(kind, true);
         reasons.put(kind, "urgent");
         continue;

@@ -1,0 +1,131 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.auth.ApiKeys;
+import dev.herald.config.HeraldConfig;
+import dev.herald.notify.Notifications;
+import dev.herald.ops.HeraldMetrics;
+import dev.herald.preferences.Preferences;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.util.UUID;
+
+/**
+ * Service routes beside the notification and template ones, for API keys:
+ *
+ * <pre>
+ * GET | PUT | PATCH /api/tenant/preferences       the tenant's default preference document
+ * GET /api/admin/notifications/{id}                a notification with its explanation,
+ *                                                  email and push jobs and delivery log
+ * </pre>
+ *
+ * A tenant-bound key acts in its tenant; a global key names one with {@code ?tenant=} (the admin
+ * view finds a notification in any tenant without it).
+ */
+public final class ServiceApi {
+  private static final String DEFAULTS = "/api/tenant/preferences";
+  private static final String ADMIN = "/api/admin/notifications/";
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private final Notifications notifications;
+  private final Preferences preferences;
+  private final ApiKeys apiKeys;
+  private final HeraldMetrics metrics;
+  private final HeraldConfig.Limits limits;
+
+  public ServiceApi(Notifications notifications, ApiKeys apiKeys, HeraldMetrics metrics, HeraldConfig.Limits limits) {
+    this.notifications = notifications;
+    this.preferences = notifications.preferences();
+    this.apiKeys = apiKeys;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  public static boolean handles(String path) {
+    return path.equals(DEFAULTS) || path.startsWith(ADMIN);
+  }
+
+  public void handle(HttpServerRequest req) {
+    if (req.path().equals(DEFAULTS)) {
+      tenantDefaults(req);
+    } else {
+      adminView(req, req.path().substring(ADMIN.length()));
+    }
+  }
+
+  private void tenantDefaults(HttpServerRequest req) {
+    HttpMethod m = req.method();
+    if (m != HttpMethod.GET && m != HttpMethod.PUT && m != HttpMethod.PATCH) {
+      Problem.notAllowed(req, "GET, PUT, PATCH");
+      return;
+    }
+    String tenant = ServiceScope.of(req, apiKeys, metrics);
+    if (tenant == null) {
+      return;
+    }
+    if (tenant.isEmpty()) {
+      req.resume();
+      Problem.badRequest(req.response(), "a global API key names the tenant: ?tenant=<id>");
+      return;
+    }
+    if (m == HttpMethod.GET) {
+      settle(req, preferences.tenantDefaults(tenant));
+      return;
+    }
+    Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> {
+      JsonNode doc;
+      try {
+        doc = MAPPER.readTree(body.getBytes());
+      } catch (IOException e) {
+        Problem.badRequest(req.response(), "body is not valid JSON");
+        return;
+      }
+      settle(req, m == HttpMethod.PUT ? preferences.replaceTenantDefaults(tenant, doc)
+          : preferences.mergeTenantDefaults(tenant, doc));
+    });
+  }
+
+  private void adminView(HttpServerRequest req, String rawId) {
+    if (req.method() != HttpMethod.GET) {
+      Problem.notAllowed(req, "GET");
+      return;
+    }
+    ApiKeys.Service service = Problem.service(req, apiKeys, metrics);
+    if (service == null) {
+      return;
+    }
+    String tenant = service.tenant();
+    String asked = req.getParam("tenant");
+    if (asked != null) {
+      if (!service.mayActIn(asked)) {
+        Problem.forbidden(req.response(), "this API key acts only in tenant " + service.tenant());
+        return;
+      }
+      tenant = asked;
+    }
+    UUID id = Notifications.parseId(rawId);
+    if (id == null) {
+      Problem.send(req.response(), 404, "Not Found", "no such notification");
+      return;
+    }
+    settle(req, notifications.adminView(tenant, id));
+  }
+
+  private void settle(HttpServerRequest req, Future<? extends JsonNode> result) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        Problem.fail(req.response(), ar.cause(), metrics);
+      } else if (ar.result() == null) {
+        Problem.send(req.response(), 404, "Not Found", "no such notification");
+      } else {
+        Problem.ok(req.response(), 200, ar.result().toString());
+      }
+    });
+  }
+}

@@ -1,0 +1,220 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.auth.ApiKeys;
+import dev.herald.config.HeraldConfig;
+import dev.herald.notify.InvalidRequest;
+import dev.herald.notify.NotificationRequest;
+import dev.herald.ops.HeraldMetrics;
+import dev.herald.templates.Locales;
+import dev.herald.templates.Template;
+import dev.herald.templates.Templates;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * {@code /api/templates} for API keys: a tenant-bound key manages its tenant's templates and reads
+ * (and previews) the system-wide ones; a global key manages the system-wide ones, or a tenant's with
+ * {@code ?tenant=}.
+ *
+ * <pre>
+ * POST   /api/templates                       create (version 1)
+ * GET    /api/templates?name=&deliveryChannel=&locale=
+ * GET    /api/templates/{id}                  current version
+ * PUT    /api/templates/{id}                  save a new version
+ * DELETE /api/templates/{id}
+ * GET    /api/templates/{id}/versions         every version, newest first
+ * GET    /api/templates/{id}/versions/{n}
+ * POST   /api/templates/{id}/preview          render with {data, version?}; reports missing variables
+ * </pre>
+ */
+public final class TemplatesApi {
+  private static final String PREFIX = "/api/templates";
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private final Templates templates;
+  private final ApiKeys apiKeys;
+  private final HeraldMetrics metrics;
+  private final HeraldConfig.Limits limits;
+
+  public TemplatesApi(Templates templates, ApiKeys apiKeys, HeraldMetrics metrics, HeraldConfig.Limits limits) {
+    this.templates = templates;
+    this.apiKeys = apiKeys;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  public static boolean handles(String path) {
+    return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+  }
+
+  public void handle(HttpServerRequest req) {
+    String rest = req.path().substring(PREFIX.length());
+    HttpMethod m = req.method();
+    String[] parts = rest.isEmpty() || rest.equals("/") ? new String[0] : rest.substring(1).split("/", -1);
+    if (parts.length == 0) {
+      if (m == HttpMethod.POST) {
+        withBody(req, (scope, body) -> templates.create(new Templates.Scope(scope), body),
+            t -> Problem.ok(req.response(), 201, t.toJson().toString()));
+      } else if (m == HttpMethod.GET) {
+        list(req);
+      } else {
+        Problem.notAllowed(req, "GET, POST");
+      }
+      return;
+    }
+    UUID id = parseId(parts[0]);
+    if (id == null) {
+      req.resume();
+      notFound(req);
+      return;
+    }
+    if (parts.length == 1) {
+      switch (m.name()) {
+        case "GET" -> without(req, scope -> templates.get(scope, id, null), t -> Problem.ok(req.response(), 200,
+            t.toJson().toString()));
+        case "PUT" -> withBody(req, (scope, body) -> templates.update(new Templates.Scope(scope), id, body),
+            t -> Problem.ok(req.response(), 200, t.toJson().toString()));
+        case "DELETE" -> without(req, scope -> templates.delete(scope, id).map(d -> d ? d : null),
+            d -> req.response().setStatusCode(204).end());
+        default -> Problem.notAllowed(req, "GET, PUT, DELETE");
+      }
+    } else if (parts.length == 2 && parts[1].equals("versions")) {
+      if (m != HttpMethod.GET) {
+        Problem.notAllowed(req, "GET");
+        return;
+      }
+      without(req, scope -> templates.versions(scope, id), list -> Problem.ok(req.response(), 200,
+          Templates.listJson(list).toString()));
+    } else if (parts.length == 3 && parts[1].equals("versions")) {
+      Integer version = parseVersion(parts[2]);
+      if (m != HttpMethod.GET) {
+        Problem.notAllowed(req, "GET");
+      } else if (version == null) {
+        notFound(req);
+      } else {
+        without(req, scope -> templates.get(scope, id, version), t -> Problem.ok(req.response(), 200,
+            t.toJson().toString()));
+      }
+    } else if (parts.length == 2 && parts[1].equals("preview")) {
+      if (m != HttpMethod.POST) {
+        Problem.notAllowed(req, "POST");
+        return;
+      }
+      withBody(req, (scope, body) -> templates.preview(new Templates.Scope(scope), id, body),
+          out -> Problem.ok(req.response(), 200, out.toString()));
+    } else {
+      notFound(req);
+    }
+  }
+
+  private void list(HttpServerRequest req) {
+    String scope = ServiceScope.of(req, apiKeys, metrics);
+    if (scope == null) {
+      return;
+    }
+    List<InvalidRequest.FieldError> errors = new ArrayList<>();
+    String name = req.getParam("name");
+    if (name != null && !NotificationRequest.isName(name)) {
+      errors.add(new InvalidRequest.FieldError("name", "must be 1-100 letters, digits and _ . : -"));
+    }
+    String deliveryChannel = req.getParam("deliveryChannel");
+    if (deliveryChannel != null && !Template.DELIVERY_CHANNELS.contains(deliveryChannel)) {
+      errors.add(new InvalidRequest.FieldError("deliveryChannel", "must be default, inApp, email or push"));
+    }
+    String locale = req.getParam("locale");
+    if (locale != null && !locale.isEmpty()) {
+      locale = Locales.normalize(locale);
+      if (locale == null) {
+        errors.add(new InvalidRequest.FieldError("locale", "must be a locale tag such as de-AT (empty for the default)"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      Problem.invalid(req.response(), 400, errors.get(0).field() + ": " + errors.get(0).message(), errors);
+      return;
+    }
+    templates.list(new Templates.Scope(scope), name, deliveryChannel, locale).onComplete(ar -> {
+      if (ar.failed()) {
+        Problem.fail(req.response(), ar.cause(), metrics);
+      } else {
+        Problem.ok(req.response(), 200, Templates.listJson(ar.result()).toString());
+      }
+    });
+  }
+
+  private interface WithBody<T> {
+    Future<T> apply(String scope, JsonNode body);
+  }
+
+  private <T> void withBody(HttpServerRequest req, WithBody<T> action, Consumer<T> onFound) {
+    String scope = ServiceScope.of(req, apiKeys, metrics);
+    if (scope == null) {
+      return;
+    }
+    Bodies.read(req, limits.maxHttpBodyBytes(), metrics, buffer -> {
+      JsonNode body;
+      try {
+        body = buffer.length() == 0 ? null : MAPPER.readTree(buffer.getBytes());
+      } catch (IOException e) {
+        Problem.badRequest(req.response(), "body is not valid JSON");
+        return;
+      }
+      settle(req, action.apply(scope, body), onFound);
+    });
+  }
+
+  private <T> void without(HttpServerRequest req, Function<Templates.Scope, Future<T>> action, Consumer<T> onFound) {
+    String scope = ServiceScope.of(req, apiKeys, metrics);
+    if (scope == null) {
+      return;
+    }
+    settle(req, action.apply(new Templates.Scope(scope)), onFound);
+  }
+
+  private <T> void settle(HttpServerRequest req, Future<T> result, Consumer<T> onFound) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        if (ar.cause() instanceof InvalidRequest) {
+          metrics.refused("invalid_template");
+        }
+        Problem.fail(req.response(), ar.cause(), metrics);
+      } else if (ar.result() == null) {
+        notFound(req);
+      } else {
+        onFound.accept(ar.result());
+      }
+    });
+  }
+
+  private static void notFound(HttpServerRequest req) {
+    Problem.send(req.response(), 404, "Not Found", "no such template");
+  }
+
+  private static UUID parseId(String s) {
+    try {
+      return s.length() == 36 ? UUID.fromString(s) : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static Integer parseVersion(String s) {
+    try {
+      int v = Integer.parseInt(s);
+      return v >= 1 ? v : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}
