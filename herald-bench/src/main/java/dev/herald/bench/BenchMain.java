@@ -1,5 +1,9 @@
 package dev.herald.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -60,7 +64,7 @@ public final class BenchMain {
   private static final Set<String> OPTIONS = Set.of("scenario", "servers", "n", "processes", "concurrency", "idle-seconds",
       "warmup-seconds", "unicast-rate", "unicast-seconds", "broadcast-rate", "broadcast-seconds", "settle-seconds",
       "in-flight", "max-minutes", "java-opts", "client-java-opts", "root", "out", "seed", "durable-rates",
-      "durable-seconds");
+      "durable-seconds", "personalise");
 
   private final Path root;
   private final Path runDir;
@@ -77,6 +81,8 @@ public final class BenchMain {
   private final int broadcastSeconds;
   private final List<Double> durableRates;
   private final int durableSeconds;
+  /** Whether the durable scenario puts preferences and templates in play ({@code --personalise on|off}, default on). */
+  private final boolean personalised;
   private final int settleSeconds;
   private final int inFlight;
   private final int maxMinutes;
@@ -108,6 +114,11 @@ public final class BenchMain {
     }
     this.durableRates = rates(a.string("durable-rates", "1000,2500,5000,7500"));
     this.durableSeconds = a.integer("durable-seconds", 60, 1, 3_600);
+    String personalise = a.string("personalise", "on");
+    if (!personalise.equals("on") && !personalise.equals("off")) {
+      throw new IllegalArgumentException("--personalise must be on or off, was '" + personalise + "'");
+    }
+    this.personalised = personalise.equals("on");
     this.n = a.integer("n", durable ? 2_000 : 15_000, 1, 100_000);
     this.processes = a.integer("processes", 3, 1, 20);
     this.concurrency = a.integer("concurrency", 200, 1, 5_000);
@@ -207,6 +218,7 @@ public final class BenchMain {
       parameters.keySet().removeAll(List.of("unicastRate", "unicastSeconds", "broadcastRate", "broadcastSeconds"));
       parameters.put("durableRates", durableRates);
       parameters.put("durableSeconds", durableSeconds);
+      parameters.put("preferencesAndTemplates", personalised);
       parameters.put("durableWarmupRate", Math.min(DURABLE_WARMUP_RATE, durableRates.get(0)));
     }
     parameters.put("publishInFlight", inFlight);
@@ -365,7 +377,10 @@ public final class BenchMain {
    */
   private void publishNotifications(Measurement m, ServerProcess server, List<LoadProcess> loads) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
-    Publisher.Body randomUser = Publisher.notification(EVENT, seq -> "u" + random.nextInt(n));
+    if (personalised) {
+      personalise(server.spec().apiPort());
+    }
+    Publisher.Body randomUser = Publisher.notification(EVENT, seq -> "u" + random.nextInt(n), personalised);
     try (Publisher publisher = Publisher.notifications("127.0.0.1", server.spec().apiPort(), apiKey, inFlight)) {
       if (warmupSeconds > 0) {
         double rate = Math.min(DURABLE_WARMUP_RATE, durableRates.getFirst());
@@ -376,6 +391,39 @@ public final class BenchMain {
         m.phases.add(phase(DurableReport.phaseName(rate), 1 + i, rate, durableSeconds, randomUser, false, publisher,
             server, loads));
       }
+    }
+  }
+
+  /**
+   * Puts preferences and templates in play (issue 5): the tenant's default document, a preference
+   * document with a locale and quiet hours for every fourth user, and the notification's template in
+   * a default and a German version; every create then resolves preferences and renders per recipient.
+   */
+  private void personalise(int port) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + port;
+    call(http, "PUT", base + "/api/tenant/preferences", apiKey,
+        "{\"channels\":{\"marketing\":{\"inApp\":false}},\"locale\":\"en\"}");
+    call(http, "POST", base + "/api/templates", apiKey, "{\"name\":\"" + EVENT + "\",\"deliveryChannel\":\"inApp\","
+        + "\"title\":\"Update {{k}} for you\",\"message\":\"Sent at {{t}}\"}");
+    call(http, "POST", base + "/api/templates", apiKey, "{\"name\":\"" + EVENT + "\",\"deliveryChannel\":\"inApp\","
+        + "\"locale\":\"de\",\"title\":\"Neuigkeit {{k}} für dich\",\"message\":\"Gesendet um {{t}}\"}");
+    for (int u = 0; u < n; u += 4) {
+      String token = BenchToken.sign(jwtSecret, "u" + u, TENANT, Duration.ofHours(1));
+      call(http, "PUT", base + "/api/notifications/preferences", token, "{\"locale\":\"de-AT\",\"channels\":{\"orders\":"
+          + "{\"email\":false}},\"quietHours\":{\"start\":\"23:00\",\"end\":\"06:00\",\"timezone\":\"Europe/Vienna\"}}");
+    }
+    log("personalised: tenant defaults, 2 templates, preferences for " + ((n + 3) / 4) + " users");
+  }
+
+  private static void call(HttpClient http, String method, String url, String bearer, String body)
+      throws Exception {
+    var r = http.send(HttpRequest.newBuilder(URI.create(url))
+        .header("authorization", "Bearer " + bearer).header("content-type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IOException(method + " " + url + " answered " + r.statusCode() + ": " + r.body());
     }
   }
 

@@ -72,10 +72,14 @@ final class Publisher implements AutoCloseable {
         + "\",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
   }
 
-  /** One notification of {@code type}, title "b", data {@code {"t","k"}}, to the one user {@code recipientOf(seq)}. */
-  static Body notification(String type, LongFunction<String> recipientOf) {
+  /**
+   * One notification of {@code type}, title "b", data {@code {"t","k"}}, to the one user
+   * {@code recipientOf(seq)}; with {@code templated}, rendered from the template named {@code type}.
+   */
+  static Body notification(String type, LongFunction<String> recipientOf, boolean templated) {
+    String template = templated ? ",\"template\":\"" + type + "\"" : "";
     return (seq, t, phase) -> "{\"type\":\"" + type + "\",\"recipients\":[\"" + recipientOf.apply(seq)
-        + "\"],\"title\":\"b\",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
+        + "\"],\"title\":\"b\"" + template + ",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
   }
 
   /** Publishes {@code rate × duration} requests made by {@code body}; blocks until every answer is in. */

@@ -61,7 +61,7 @@ public final class Templates {
     }
     return pool.preparedQuery("select " + COLUMNS + " from template t join template_version v "
             + "on v.template_id = t.id and v.version = t.version where t.tenant_id = any($1) and t.name = $2")
-        .execute(Tuple.of(new String[] {tenant, ""}, name)).map(rows -> {
+        .execute(Tuple.tuple().addArrayOfString(new String[] {tenant, ""}).addString(name)).map(rows -> {
           TemplateSet set = new TemplateSet(tenant, name, all(rows));
           if (sets.size() >= MAX_CACHED) {
             sets.clear();
@@ -167,14 +167,14 @@ public final class Templates {
   public Future<List<Template>> versions(Scope scope, UUID id) {
     return pool.preparedQuery("select " + COLUMNS + " from template t join template_version v on v.template_id = t.id "
             + "where t.id = $1 and t.tenant_id = any($2) order by v.version desc")
-        .execute(Tuple.of(id, scope.readable())).map(rows -> rows.size() == 0 ? null : all(rows));
+        .execute(Tuple.tuple().addUUID(id).addArrayOfString(scope.readable())).map(rows -> rows.size() == 0 ? null : all(rows));
   }
 
   /** The current templates in scope, filtered by whichever of the arguments is not null. */
   public Future<List<Template>> list(Scope scope, String name, String deliveryChannel, String locale) {
     StringBuilder sql = new StringBuilder("select " + COLUMNS + " from template t join template_version v "
         + "on v.template_id = t.id and v.version = t.version where t.tenant_id = any($1)");
-    Tuple args = Tuple.of(scope.readable());
+    Tuple args = Tuple.tuple().addArrayOfString(scope.readable());
     if (name != null) {
       args.addString(name);
       sql.append(" and t.name = $").append(args.size());
@@ -300,7 +300,7 @@ public final class Templates {
   private static Future<Template> one(io.vertx.sqlclient.SqlClient client, UUID id, String[] tenants, Integer version) {
     String sql = "select " + COLUMNS + " from template t join template_version v on v.template_id = t.id and v.version = "
         + (version == null ? "t.version" : "$3") + " where t.id = $1 and t.tenant_id = any($2)";
-    Tuple args = Tuple.of(id, tenants);
+    Tuple args = Tuple.tuple().addUUID(id).addArrayOfString(tenants);
     if (version != null) {
       args.addInteger(version);
     }

@@ -69,6 +69,22 @@ public final class TestDatabase {
     }
   }
 
+  /** The first column of the first row of {@code sql} in the database at {@code url}, or null. */
+  public Object scalar(String url, String sql, Object... params) {
+    String name = URI.create(url).getPath().substring(1);
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + name, user, password);
+        var st = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        st.setObject(i + 1, params[i]);
+      }
+      try (var rs = st.executeQuery()) {
+        return rs.next() ? rs.getObject(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("test database: " + sql + ": " + e.getMessage(), e);
+    }
+  }
+
   public String url(String database) {
     return "postgresql://" + user + (password == null ? "" : ":" + password) + "@" + host + ":" + port + "/" + database;
   }

@@ -45,6 +45,11 @@ public final class TestHerald implements AutoCloseable {
 
   /** Starts a node; {@code env} overrides settings by their HERALD_* names. */
   public static TestHerald start(Map<String, String> env) {
+    return start(env, java.time.Clock.systemUTC());
+  }
+
+  /** Starts a node whose quiet hours and held deliveries follow {@code clock}. */
+  public static TestHerald start(Map<String, String> env, java.time.Clock clock) {
     try {
       Path dir = Files.createTempDirectory("herald-test");
       Map<String, String> all = new HashMap<>();
@@ -60,7 +65,7 @@ public final class TestHerald implements AutoCloseable {
         ownDatabase = TestDatabase.get().createDatabase();
         all.put("HERALD_DATABASE_URL", ownDatabase);
       }
-      HeraldServer server = HeraldServer.start(HeraldConfig.fromEnv(all))
+      HeraldServer server = HeraldServer.start(HeraldConfig.fromEnv(all), clock)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new TestHerald(server, dir, ownDatabase);
     } catch (Exception e) {
@@ -76,6 +81,14 @@ public final class TestHerald implements AutoCloseable {
     return server.port();
   }
 
+  /** The first column of the first row of {@code sql} in this node's own database, or null. */
+  public Object queryDatabase(String sql, Object... params) {
+    if (ownDatabase == null) {
+      throw new IllegalStateException("this node was started with a database of the test's own");
+    }
+    return TestDatabase.get().scalar(ownDatabase, sql, params);
+  }
+
   /** {@code http://127.0.0.1:<port>} */
   public String url() {
     return "http://127.0.0.1:" + port();
@@ -89,6 +102,36 @@ public final class TestHerald implements AutoCloseable {
   /** A valid token for {@code sub} in tenant {@code tid} (null: default) allowed to join {@code rooms}. */
   public static String token(String sub, String tid, String... rooms) {
     return HeraldServer.signToken(SECRET, sub, tid, List.of(rooms), Duration.ofHours(1));
+  }
+
+  /** A valid token for {@code sub} in tenant {@code tid} (null: default) with a {@code locale} claim. */
+  public static String tokenWithLocale(String sub, String tid, String locale) {
+    try {
+      var claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(sub).claim("locale", locale)
+          .expirationTime(java.util.Date.from(java.time.Instant.now().plus(Duration.ofHours(1))));
+      if (tid != null) {
+        claims.claim("tid", tid);
+      }
+      var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+          claims.build());
+      jwt.sign(new com.nimbusds.jose.crypto.MACSigner(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (com.nimbusds.jose.JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code method} {@code path} with {@code bearer} (null: none) and a JSON {@code body} (null: none). */
+  public HttpResponse<String> call(String method, String path, String bearer, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("content-type", "application/json");
+    }
+    if (bearer != null) {
+      b.header("authorization", "Bearer " + bearer);
+    }
+    return send(b.build());
   }
 
   /** POSTs {@code json} to /api/events with the global key. */

@@ -1,0 +1,204 @@
+package dev.herald.templates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.testing.JsonWsRecorder;
+import dev.herald.testing.TestHerald;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code /api/templates} and notifications rendered from templates. */
+class TemplatesApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static TestHerald herald;
+
+  @BeforeAll
+  static void start() {
+    herald = TestHerald.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    herald.close();
+  }
+
+  private static JsonNode ok(HttpResponse<String> r, int status) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    return r.body().isEmpty() ? null : JSON.readTree(r.body());
+  }
+
+  private static JsonNode create(String key, String query, String body) throws Exception {
+    return ok(herald.call("POST", "/api/templates" + query, key, body), 201);
+  }
+
+  private static JsonNode notify(String key, String body) throws Exception {
+    return ok(herald.call("POST", "/api/notifications", key, body), 201);
+  }
+
+  private static JsonNode latest(String user, String tenant) throws Exception {
+    JsonNode page = ok(herald.call("GET", "/api/notifications?limit=1", TestHerald.token(user, tenant), null), 200);
+    return page.at("/notifications/0");
+  }
+
+  @Test
+  void aTemplateIsVersionedAndEveryVersionStaysReadable() throws Exception {
+    JsonNode v1 = create(TestHerald.ACME_KEY, "", "{\"name\":\"invoice.due\",\"deliveryChannel\":\"inApp\","
+        + "\"title\":\"Invoice {{number}} is due\",\"message\":\"Pay {{amount}} by {{date}}\"}");
+    assertThat(v1.get("version").asInt()).isEqualTo(1);
+    assertThat(v1.get("tenant").asText()).isEqualTo("acme");
+    assertThat(v1.get("variables")).hasSize(3);
+    String id = v1.get("id").asText();
+    JsonNode v2 = ok(herald.call("PUT", "/api/templates/" + id, TestHerald.ACME_KEY,
+        "{\"title\":\"Invoice {{number}}: due now\",\"message\":\"Pay {{amount}}\"}"), 200);
+    assertThat(v2.get("version").asInt()).isEqualTo(2);
+    assertThat(v2.get("id").asText()).isEqualTo(id);
+    JsonNode versions = ok(herald.call("GET", "/api/templates/" + id + "/versions", TestHerald.ACME_KEY, null), 200);
+    assertThat(versions.get("templates")).extracting(t -> t.get("version").asInt()).containsExactly(2, 1);
+    JsonNode old = ok(herald.call("GET", "/api/templates/" + id + "/versions/1", TestHerald.ACME_KEY, null), 200);
+    assertThat(old.get("title").asText()).isEqualTo("Invoice {{number}} is due");
+    assertThat(ok(herald.call("GET", "/api/templates/" + id, TestHerald.ACME_KEY, null), 200).get("version").asInt())
+        .isEqualTo(2);
+    // the same name, channel and locale again is a conflict that points at the existing one
+    HttpResponse<String> again = herald.call("POST", "/api/templates", TestHerald.ACME_KEY,
+        "{\"name\":\"invoice.due\",\"deliveryChannel\":\"inApp\",\"title\":\"x\"}");
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.body()).contains(id);
+  }
+
+  @Test
+  void aTemplateThatDoesNotParseIsRefusedWithLineAndColumnAndTheStoredOneStays() throws Exception {
+    String id = create(TestHerald.ACME_KEY, "", "{\"name\":\"parse.check\",\"deliveryChannel\":\"email\","
+        + "\"title\":\"Hello {{name}}\",\"html\":\"<p>{{name}}</p>\"}").get("id").asText();
+    HttpResponse<String> bad = herald.call("PUT", "/api/templates/" + id, TestHerald.ACME_KEY,
+        "{\"title\":\"Hello {{name}}\",\"html\":\"<ul>\\n  {{#items}}<li>{{.}}</li>\\n</ul>\"}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonNode error = JSON.readTree(bad.body()).at("/errors/0");
+    assertThat(error.get("field").asText()).isEqualTo("html");
+    assertThat(error.get("line").asInt()).isEqualTo(2);
+    assertThat(error.get("column").asInt()).isEqualTo(3);
+    JsonNode stored = ok(herald.call("GET", "/api/templates/" + id, TestHerald.ACME_KEY, null), 200);
+    assertThat(stored.get("version").asInt()).isEqualTo(1);
+    assertThat(stored.get("html").asText()).isEqualTo("<p>{{name}}</p>");
+    // and a bad one is never created
+    HttpResponse<String> badNew = herald.call("POST", "/api/templates", TestHerald.ACME_KEY,
+        "{\"name\":\"parse.never\",\"title\":\"{{/oops}}\"}");
+    assertThat(badNew.statusCode()).isEqualTo(400);
+    assertThat(ok(herald.call("GET", "/api/templates?name=parse.never", TestHerald.ACME_KEY, null), 200)
+        .get("templates")).isEmpty();
+  }
+
+  @Test
+  void previewRendersSampleDataEscapesEmailHtmlOnlyAndReportsMissingVariables() throws Exception {
+    String email = create(TestHerald.ACME_KEY, "", "{\"name\":\"comment.new\",\"deliveryChannel\":\"email\","
+        + "\"title\":\"{{author}} commented\",\"message\":\"{{author}}: {{text}}\","
+        + "\"html\":\"<p><b>{{author}}</b>: {{text}}</p><a href=\\\"{{url}}\\\">open</a>\"}").get("id").asText();
+    String push = create(TestHerald.ACME_KEY, "", "{\"name\":\"comment.new\",\"deliveryChannel\":\"push\","
+        + "\"title\":\"{{author}} commented\",\"message\":\"{{text}}\"}").get("id").asText();
+    String sample = "{\"data\":{\"author\":\"Ann & Bob\",\"text\":\"<script>alert(1)</script>\"}}";
+    JsonNode e = ok(herald.call("POST", "/api/templates/" + email + "/preview", TestHerald.ACME_KEY, sample), 200);
+    assertThat(e.get("html").asText()).isEqualTo("<p><b>Ann &amp; Bob</b>: &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+        + "<a href=\"\">open</a>");
+    assertThat(e.get("title").asText()).isEqualTo("Ann & Bob commented");
+    assertThat(e.get("missing")).extracting(JsonNode::asText).containsExactly("url");
+    JsonNode p = ok(herald.call("POST", "/api/templates/" + push + "/preview", TestHerald.ACME_KEY, sample), 200);
+    assertThat(p.get("message").asText()).isEqualTo("<script>alert(1)</script>");
+    assertThat(p.has("html")).isFalse();
+    assertThat(p.get("missing")).isEmpty();
+    HttpResponse<String> badData = herald.call("POST", "/api/templates/" + push + "/preview", TestHerald.ACME_KEY,
+        "{\"data\":[1]}");
+    assertThat(badData.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aNotificationRendersItsTemplateInEachRecipientsLocaleWithFallback() throws Exception {
+    String tpl = "{\"name\":\"order.shipped\",\"deliveryChannel\":\"inApp\",\"title\":\"%s {{order}}\",\"message\":\"%s\"%s}";
+    create(TestHerald.ACME_KEY, "", tpl.formatted("Order", "On its way", ""));
+    String de = create(TestHerald.ACME_KEY, "", tpl.formatted("Bestellung", "Unterwegs", ",\"locale\":\"de\""))
+        .get("id").asText();
+    create(TestHerald.ACME_KEY, "", tpl.formatted("Commande", "En route", ",\"locale\":\"fr\""));
+    // de-AT from the preferences, fr from the token's locale claim, nothing for the third
+    ok(herald.call("PUT", "/api/notifications/preferences", TestHerald.token("tpl-at", "acme"), "{\"locale\":\"de-AT\"}"),
+        200);
+    try (JsonWsRecorder fr = JsonWsRecorder.connect(herald, TestHerald.tokenWithLocale("tpl-fr", "acme", "fr"))) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> "fr".equals(herald.queryDatabase(
+          "select token_locale from notification_preference where tenant_id = 'acme' and user_id = 'tpl-fr'")));
+      JsonNode created = notify(TestHerald.ACME_KEY, "{\"type\":\"order.shipped\",\"template\":\"order.shipped\","
+          + "\"recipients\":[\"tpl-at\",\"tpl-fr\",\"tpl-none\"],\"data\":{\"order\":\"A-17\"}}");
+      assertThat(latest("tpl-at", "acme").get("title").asText()).isEqualTo("Bestellung A-17");
+      assertThat(latest("tpl-at", "acme").get("message").asText()).isEqualTo("Unterwegs");
+      assertThat(latest("tpl-fr", "acme").get("title").asText()).isEqualTo("Commande A-17");
+      assertThat(latest("tpl-none", "acme").get("title").asText()).isEqualTo("Order A-17");
+      // the live copy is the rendered one too
+      assertThat(fr.next().get("title").asText()).isEqualTo("Commande A-17");
+      // the explanation names the template version and where the locale came from
+      String atId = created.at("/notifications/0/id").asText();
+      JsonNode view = ok(herald.call("GET", "/api/admin/notifications/" + atId, TestHerald.ACME_KEY, null), 200);
+      assertThat(view.at("/explain/template/id").asText()).isEqualTo(de);
+      assertThat(view.at("/explain/template/locale").asText()).isEqualTo("de");
+      assertThat(view.at("/explain/locale").asText()).isEqualTo("de-AT");
+      assertThat(view.at("/explain/localeFrom").asText()).isEqualTo("preferences");
+    }
+    // the request's locale wins over everyone's own
+    notify(TestHerald.ACME_KEY, "{\"type\":\"order.shipped\",\"template\":\"order.shipped\",\"locale\":\"fr-CA\","
+        + "\"recipients\":[\"tpl-at\"],\"data\":{\"order\":\"B-2\"}}");
+    assertThat(latest("tpl-at", "acme").get("title").asText()).isEqualTo("Commande B-2");
+  }
+
+  @Test
+  void aTenantsTemplateOverridesTheSystemOneOnlyInThatTenant() throws Exception {
+    create(TestHerald.API_KEY, "", "{\"name\":\"welcome\",\"title\":\"Welcome, {{name}}\"}");
+    create(TestHerald.ACME_KEY, "", "{\"name\":\"welcome\",\"title\":\"Welcome to Acme, {{name}}\"}");
+    notify(TestHerald.API_KEY, "{\"tenant\":\"acme\",\"type\":\"welcome\",\"template\":\"welcome\","
+        + "\"recipients\":[\"w1\"],\"data\":{\"name\":\"Ann\"}}");
+    notify(TestHerald.API_KEY, "{\"tenant\":\"globex\",\"type\":\"welcome\",\"template\":\"welcome\","
+        + "\"recipients\":[\"w1\"],\"data\":{\"name\":\"Ann\"}}");
+    assertThat(latest("w1", "acme").get("title").asText()).isEqualTo("Welcome to Acme, Ann");
+    assertThat(latest("w1", "globex").get("title").asText()).isEqualTo("Welcome, Ann");
+  }
+
+  @Test
+  void aTenantKeyReadsSystemTemplatesButCannotChangeThemNorSeeAnotherTenants() throws Exception {
+    String system = create(TestHerald.API_KEY, "", "{\"name\":\"sys.notice\",\"title\":\"Notice\"}").get("id").asText();
+    String globex = create(TestHerald.API_KEY, "?tenant=globex", "{\"name\":\"gx.notice\",\"title\":\"Gx\"}")
+        .get("id").asText();
+    assertThat(herald.call("GET", "/api/templates/" + system, TestHerald.ACME_KEY, null).statusCode()).isEqualTo(200);
+    assertThat(herald.call("POST", "/api/templates/" + system + "/preview", TestHerald.ACME_KEY, "{}").statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> change = herald.call("PUT", "/api/templates/" + system, TestHerald.ACME_KEY, "{\"title\":\"Mine\"}");
+    assertThat(change.statusCode()).isEqualTo(403);
+    assertThat(herald.call("DELETE", "/api/templates/" + system, TestHerald.ACME_KEY, null).statusCode()).isEqualTo(403);
+    assertThat(herald.call("GET", "/api/templates/" + globex, TestHerald.ACME_KEY, null).statusCode()).isEqualTo(404);
+    assertThat(herald.call("DELETE", "/api/templates/" + globex, TestHerald.ACME_KEY, null).statusCode()).isEqualTo(404);
+    assertThat(herald.call("GET", "/api/templates?tenant=globex", TestHerald.ACME_KEY, null).statusCode()).isEqualTo(403);
+    assertThat(herald.call("GET", "/api/templates", null, null).statusCode()).isEqualTo(401);
+    assertThat(ok(herald.call("GET", "/api/templates/" + system, TestHerald.API_KEY, null), 200).get("title").asText())
+        .isEqualTo("Notice");
+    // the owner deletes; then it is gone
+    assertThat(herald.call("DELETE", "/api/templates/" + globex, TestHerald.API_KEY, null).statusCode())
+        .as("a global key without ?tenant= works on system-wide templates only").isEqualTo(404);
+    assertThat(herald.call("DELETE", "/api/templates/" + globex + "?tenant=globex", TestHerald.API_KEY, null)
+        .statusCode()).isEqualTo(204);
+    assertThat(herald.call("GET", "/api/templates/" + globex + "?tenant=globex", TestHerald.API_KEY, null).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aNotificationNamingATemplateThatDoesNotExistIsRefusedAndNothingIsStored() throws Exception {
+    HttpResponse<String> r = herald.call("POST", "/api/notifications", TestHerald.ACME_KEY,
+        "{\"type\":\"ghost\",\"template\":\"no.such\",\"recipients\":[\"ghost-user\"]}");
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonNode page = ok(herald.call("GET", "/api/notifications", TestHerald.token("ghost-user", "acme"), null), 200);
+    assertThat(page.at("/pagination/total").asInt()).isZero();
+    // without a template, title stays required
+    assertThat(herald.call("POST", "/api/notifications", TestHerald.ACME_KEY,
+        "{\"type\":\"ghost\",\"recipients\":[\"ghost-user\"]}").statusCode()).isEqualTo(400);
+  }
+}
