@@ -1,8 +1,10 @@
 /**
- * Users' notification preferences: the seed 003 document ({@code email}, {@code push},
- * {@code inApp}, {@code channels}) with per-type overrides, quiet hours and digest choices,
- * validated, stored per user and tenant in PostgreSQL, replaced ({@code PUT}) or merged
- * ({@code PATCH}, the {@code updatePreferences} socket event). Applying them to deliveries
- * (resolution order, quiet hours holding email and push) is issue 5's next step.
+ * Notification preferences and what they decide: the seed 003 document ({@code email},
+ * {@code push}, {@code inApp}, {@code channels}) with per-type overrides, quiet hours, digest
+ * choices and a locale, validated and stored per user and per tenant (the tenant's defaults);
+ * resolved per delivery channel ({@link dev.herald.preferences.Resolution}: type > channel > user >
+ * tenant > system, urgent and critical types bypassing); and turned into each recipient's
+ * {@link dev.herald.preferences.DeliveryPlan} (send, hold through {@link dev.herald.preferences.QuietHours}, or
+ * suppress, with the rule that decided and the locale to render in).
  */
 package dev.herald.preferences;
