@@ -53,4 +53,30 @@ final class Bodies {
       }
     });
   }
+
+  /** Strict JSON: trailing tokens and duplicate keys are errors, not silently taken. */
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /**
+   * Reads a JSON body ({@link #read}'s limit applies): {@code onJson} gets the document, or null for
+   * an empty body; a body that is not JSON is answered 400.
+   */
+  static void readJson(HttpServerRequest req, int max, HeraldMetrics metrics,
+      java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> onJson) {
+    read(req, max, metrics, body -> {
+      com.fasterxml.jackson.databind.JsonNode doc;
+      try {
+        doc = body.length() == 0 ? null : JSON.readTree(body.getBytes());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        Problem.badRequest(req.response(), "body is not valid JSON: " + e.getOriginalMessage());
+        return;
+      } catch (java.io.IOException e) {
+        Problem.badRequest(req.response(), "body could not be read");
+        return;
+      }
+      onJson.accept(doc);
+    });
+  }
 }

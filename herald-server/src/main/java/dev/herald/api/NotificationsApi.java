@@ -1,9 +1,7 @@
 package dev.herald.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.AuthException;
 import dev.herald.auth.Identity;
@@ -37,9 +35,6 @@ import java.util.function.Function;
  */
 public final class NotificationsApi {
   private static final String PREFIX = "/api/notifications";
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Set<String> STATUSES = Set.of("pending", "delivered", "read", "failed");
   private static final int MAX_LIMIT = 100;
 
@@ -135,7 +130,7 @@ public final class NotificationsApi {
     Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> {
       NotificationRequest request;
       try {
-        request = NotificationRequest.parse(MAPPER.readTree(body.getBytes()), service, limits.maxEventBytes());
+        request = NotificationRequest.parse(Bodies.JSON.readTree(body.getBytes()), service, limits.maxEventBytes());
       } catch (JsonProcessingException e) {
         Problem.badRequest(resp, "body is not valid JSON: " + e.getOriginalMessage());
         return;
@@ -167,17 +162,9 @@ public final class NotificationsApi {
     if (m == HttpMethod.GET) {
       asUser(req, user -> preferences.get(user).onComplete(ar -> answer(req.response(), ar)));
     } else if (m == HttpMethod.PUT || m == HttpMethod.PATCH) {
-      asUser(req, user -> Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> {
-        JsonNode doc;
-        try {
-          doc = MAPPER.readTree(body.getBytes());
-        } catch (IOException e) {
-          Problem.badRequest(req.response(), "body is not valid JSON");
-          return;
-        }
-        (m == HttpMethod.PUT ? preferences.replace(user, doc) : preferences.merge(user, doc))
-            .onComplete(ar -> answer(req.response(), ar));
-      }));
+      asUser(req, user -> Bodies.readJson(req, limits.maxHttpBodyBytes(), metrics, doc ->
+          (m == HttpMethod.PUT ? preferences.replace(user, doc) : preferences.merge(user, doc))
+              .onComplete(ar -> answer(req.response(), ar))));
     } else {
       notAllowed(req, "GET, PUT, PATCH");
     }

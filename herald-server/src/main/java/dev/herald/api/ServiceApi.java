@@ -1,8 +1,6 @@
 package dev.herald.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ApiKeys;
 import dev.herald.config.HeraldConfig;
 import dev.herald.notify.Notifications;
@@ -11,7 +9,6 @@ import dev.herald.preferences.Preferences;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.io.IOException;
 import java.util.UUID;
 
 /**
@@ -29,9 +26,6 @@ import java.util.UUID;
 public final class ServiceApi {
   private static final String DEFAULTS = "/api/tenant/preferences";
   private static final String ADMIN = "/api/admin/notifications/";
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private final Notifications notifications;
   private final Preferences preferences;
@@ -78,17 +72,8 @@ public final class ServiceApi {
       settle(req, preferences.tenantDefaults(tenant));
       return;
     }
-    Bodies.read(req, limits.maxHttpBodyBytes(), metrics, body -> {
-      JsonNode doc;
-      try {
-        doc = MAPPER.readTree(body.getBytes());
-      } catch (IOException e) {
-        Problem.badRequest(req.response(), "body is not valid JSON");
-        return;
-      }
-      settle(req, m == HttpMethod.PUT ? preferences.replaceTenantDefaults(tenant, doc)
-          : preferences.mergeTenantDefaults(tenant, doc));
-    });
+    Bodies.readJson(req, limits.maxHttpBodyBytes(), metrics, doc -> settle(req, m == HttpMethod.PUT
+        ? preferences.replaceTenantDefaults(tenant, doc) : preferences.mergeTenantDefaults(tenant, doc)));
   }
 
   private void adminView(HttpServerRequest req, String rawId) {

@@ -1,8 +1,6 @@
 package dev.herald.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ApiKeys;
 import dev.herald.config.HeraldConfig;
 import dev.herald.notify.InvalidRequest;
@@ -14,7 +12,6 @@ import dev.herald.templates.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,9 +36,6 @@ import java.util.function.Function;
  */
 public final class TemplatesApi {
   private static final String PREFIX = "/api/templates";
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private final Templates templates;
   private final ApiKeys apiKeys;
@@ -162,16 +156,7 @@ public final class TemplatesApi {
     if (scope == null) {
       return;
     }
-    Bodies.read(req, limits.maxHttpBodyBytes(), metrics, buffer -> {
-      JsonNode body;
-      try {
-        body = buffer.length() == 0 ? null : MAPPER.readTree(buffer.getBytes());
-      } catch (IOException e) {
-        Problem.badRequest(req.response(), "body is not valid JSON");
-        return;
-      }
-      settle(req, action.apply(scope, body), onFound);
-    });
+    Bodies.readJson(req, limits.maxHttpBodyBytes(), metrics, body -> settle(req, action.apply(scope, body), onFound));
   }
 
   private <T> void without(HttpServerRequest req, Function<Templates.Scope, Future<T>> action, Consumer<T> onFound) {

@@ -254,7 +254,11 @@ public record NotificationRequest(
     return n.asText();
   }
 
-  private static String text(JsonNode body, String field, boolean required, int max,
+  /**
+   * The string {@code body.field}, or null when absent; adds to {@code errors} when it is not a
+   * string, is blank though {@code required}, longer than {@code max} or holds a NUL character.
+   */
+  public static String text(JsonNode body, String field, boolean required, int max,
       List<InvalidRequest.FieldError> errors) {
     JsonNode n = body.get(field);
     if (n == null || n.isNull()) {

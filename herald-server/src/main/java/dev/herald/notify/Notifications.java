@@ -191,6 +191,23 @@ public final class Notifications implements Inbox {
     return plans;
   }
 
+  private void countDecisions(Map<String, RecipientPlan> plans) {
+    int notLive = 0;
+    int queued = 0;
+    int held = 0;
+    for (RecipientPlan p : plans.values()) {
+      notLive += p.live() ? 0 : 1;
+      for (RecipientPlan.Job j : p.jobs()) {
+        if (j.state().equals("held")) {
+          held++;
+        } else {
+          queued++;
+        }
+      }
+    }
+    metrics.deliveryDecisions(notLive, queued, held);
+  }
+
   private dev.herald.preferences.DeliveryPlan.Criticality criticality(String type) {
     java.util.Set<String> bypass = config.criticalTypes().get(type);
     return bypass == null ? dev.herald.preferences.DeliveryPlan.Criticality.NONE
@@ -208,15 +225,16 @@ public final class Notifications implements Inbox {
   }
 
   private Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash,
-      java.util.function.Predicate<String> connected, Map<String, RecipientPlan> live) {
+      java.util.function.Predicate<String> connected, Map<String, RecipientPlan> plans) {
     if (idempotencyKey == null) {
       UUID requestId = Uuids.v7();
       Future<List<Notification>> rows = request.isScheduled()
-          ? store.insertScheduled(store.pool(), request, requestId, live)
-          : batcher.submit(new NotificationStore.Pending(request, requestId, connected, live));
+          ? store.insertScheduled(store.pool(), request, requestId, plans)
+          : batcher.submit(new NotificationStore.Pending(request, requestId, connected, plans));
       return rows.map(created -> {
         publishAll(created);
         metrics.notificationsCreated(created.size());
+        countDecisions(plans);
         return new Created(201, answer(requestId, request, created), false);
       });
     }
@@ -231,8 +249,8 @@ public final class Notifications implements Inbox {
         String[] body = new String[1];
         Future<List<Notification>> done = store.pool().withTransaction(tx ->
             (request.isScheduled()
-                ? store.insertScheduled(tx, request, requestId, live)
-                : store.insertReleased(tx, List.of(new NotificationStore.Pending(request, requestId, connected, live)))
+                ? store.insertScheduled(tx, request, requestId, plans)
+                : store.insertReleased(tx, List.of(new NotificationStore.Pending(request, requestId, connected, plans)))
                     .map(NotificationStore::byRecipient))
             .compose(rows -> {
               body[0] = answer(requestId, request, rows);
@@ -242,6 +260,7 @@ public final class Notifications implements Inbox {
             .map(rows -> {
               publishAll(rows);
               metrics.notificationsCreated(rows.size());
+              countDecisions(plans);
               return new Created(201, body[0], false);
             })
             .recover(err -> keys.release(request.tenant(), idempotencyKey).transform(v -> Future.failedFuture(err)));
@@ -453,6 +472,9 @@ public final class Notifications implements Inbox {
             vertx.runOnContext(v -> releaseHeld());
           } else if (ar.result() > 0) {
             LOG.debug("released {} held deliveries", ar.result());
+          }
+          if (ar.succeeded()) {
+            metrics.deliveryJobsReleased(ar.result());
           }
         });
   }

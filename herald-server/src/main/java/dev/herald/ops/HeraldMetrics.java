@@ -30,6 +30,10 @@ public final class HeraldMetrics {
   private final Counter notificationsUnacknowledged;
   private final Counter notificationsReplayed;
   private final Counter notificationsScheduled;
+  private final Counter notificationsNotLive;
+  private final Counter jobsQueued;
+  private final Counter jobsHeld;
+  private final Counter jobsReleased;
 
   public HeraldMetrics() {
     deliveryLatency = Timer.builder("herald_publish_delivery")
@@ -48,6 +52,22 @@ public final class HeraldMetrics {
     notificationsReplayed = counter("herald_notifications_replayed", "Notifications replayed to clients that missed them");
     notificationsScheduled = counter("herald_notifications_scheduled_released",
         "Scheduled notifications released when due");
+    notificationsNotLive = counter("herald_notifications_not_live",
+        "Notifications stored for history but not sent live: the recipient switched in-app off");
+    jobsQueued = counter("herald_delivery_jobs_queued", "Email and push jobs queued to go out now");
+    jobsHeld = counter("herald_delivery_jobs_held", "Email and push jobs held through the recipient's quiet hours");
+    jobsReleased = counter("herald_delivery_jobs_released", "Held email and push jobs released when quiet hours ended");
+  }
+
+  /** What the preferences decided for committed notifications. */
+  public void deliveryDecisions(int notLive, int queued, int held) {
+    notificationsNotLive.increment(notLive);
+    jobsQueued.increment(queued);
+    jobsHeld.increment(held);
+  }
+
+  public void deliveryJobsReleased(int n) {
+    jobsReleased.increment(n);
   }
 
   private Counter counter(String name, String description) {

@@ -95,28 +95,9 @@ public record TemplateContent(Renderer.Compiled title, Renderer.Compiled message
 
   private static Renderer.Compiled text(JsonNode doc, String field, boolean required, int max, boolean html,
       List<InvalidRequest.FieldError> errors) {
-    JsonNode n = doc.get(field);
-    if (n == null || n.isNull()) {
-      if (required) {
-        errors.add(new InvalidRequest.FieldError(field, "is required"));
-      }
-      return null;
-    }
-    if (!n.isTextual()) {
-      errors.add(new InvalidRequest.FieldError(field, "must be a string"));
-      return null;
-    }
-    String s = n.asText();
-    if (required && s.isBlank()) {
-      errors.add(new InvalidRequest.FieldError(field, "must not be blank"));
-      return null;
-    }
-    if (s.length() > max) {
-      errors.add(new InvalidRequest.FieldError(field, "is " + s.length() + " characters; at most " + max));
-      return null;
-    }
-    if (s.indexOf('\u0000') >= 0) {
-      errors.add(new InvalidRequest.FieldError(field, "must not contain NUL characters"));
+    int before = errors.size();
+    String s = dev.herald.notify.NotificationRequest.text(doc, field, required, max, errors);
+    if (s == null || errors.size() > before) {
       return null;
     }
     try {

@@ -99,6 +99,8 @@ class HeldDeliveriesTest {
     assertThat(delivery(view(bird), "email").get("state").asText()).isEqualTo("held");
     clock.set(Instant.parse("2026-01-15T07:00:00Z"));
     await().atMost(Duration.ofSeconds(10)).until(() -> delivery(view(bird), "email").get("state").asText().equals("pending"));
+    String metrics = herald.get("/metrics").body();
+    assertThat(metrics).contains("herald_delivery_jobs_held_total 3.0", "herald_delivery_jobs_released_total 3.0");
   }
 
   @Test

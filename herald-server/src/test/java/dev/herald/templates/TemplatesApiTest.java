@@ -152,6 +152,20 @@ class TemplatesApiTest {
   }
 
   @Test
+  void theNextNotificationUsesTheNewVersionAndADeletedTemplateIsGoneForCreates() throws Exception {
+    String id = create(TestHerald.ACME_KEY, "", "{\"name\":\"digest.ready\",\"title\":\"v1 {{n}}\"}").get("id").asText();
+    String body = "{\"type\":\"digest.ready\",\"template\":\"digest.ready\",\"recipients\":[\"ver-user\"],"
+        + "\"data\":{\"n\":3}}";
+    notify(TestHerald.ACME_KEY, body);
+    assertThat(latest("ver-user", "acme").get("title").asText()).isEqualTo("v1 3");
+    ok(herald.call("PUT", "/api/templates/" + id, TestHerald.ACME_KEY, "{\"title\":\"v2 {{n}}\"}"), 200);
+    notify(TestHerald.ACME_KEY, body);
+    assertThat(latest("ver-user", "acme").get("title").asText()).isEqualTo("v2 3");
+    assertThat(herald.call("DELETE", "/api/templates/" + id, TestHerald.ACME_KEY, null).statusCode()).isEqualTo(204);
+    assertThat(herald.call("POST", "/api/notifications", TestHerald.ACME_KEY, body).statusCode()).isEqualTo(422);
+  }
+
+  @Test
   void aTenantsTemplateOverridesTheSystemOneOnlyInThatTenant() throws Exception {
     create(TestHerald.API_KEY, "", "{\"name\":\"welcome\",\"title\":\"Welcome, {{name}}\"}");
     create(TestHerald.ACME_KEY, "", "{\"name\":\"welcome\",\"title\":\"Welcome to Acme, {{name}}\"}");
