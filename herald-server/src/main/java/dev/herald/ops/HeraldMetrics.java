@@ -44,7 +44,7 @@ public final class HeraldMetrics {
         .register(registry);
     published = Counter.builder("herald_events_published").description("Events published to rooms")
         .register(registry);
-    notificationsCreated = counter("herald_notifications_created", "Durable notifications stored (one per recipient)");
+    notificationsCreated = counter("herald_notifications_stored", "Durable notifications stored (one per recipient)");
     notificationsAcked = counter("herald_notifications_acked", "Notifications acknowledged by a client");
     notificationsResent = counter("herald_notifications_resent", "Re-sends of notifications waiting for an ack");
     notificationsUnacknowledged = counter("herald_notifications_unacknowledged",
