@@ -9,7 +9,7 @@
 // (NodeSocketIoClientTest sets it short) and is only ever awaited, never slept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asUser, connected, createNotification, open, record, request, uniqueUser, userToken } from './support/herald.mjs';
+import { API_KEY, URL, asUser, connected, createNotification, open, record, request, uniqueUser, userToken } from './support/herald.mjs';
 
 const RETRY_MS = Number(process.env.HERALD_ACK_RETRY_MS || 5000);
 const RESENDS = 3;
@@ -208,4 +208,29 @@ test('updatePreferences (seed 003) is acked with the stored document, which GET 
   const refused = await request(socket, 'updatePreferences', { push: 'sometimes' });
   assert.equal(refused.ok, false);
   assert.equal(refused.code, 'bad_request');
+});
+
+async function createTemplate(body) {
+  const res = await fetch(`${URL}/api/templates`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
+test('a templated notification arrives rendered in the locale the user chose, as plain text', async (t) => {
+  const sub = uniqueUser();
+  const name = `shipped-${sub}`;
+  await createTemplate({ name, deliveryChannel: 'inApp', title: 'Order {{order}} shipped', message: 'To {{to}}' });
+  await createTemplate({ name, deliveryChannel: 'inApp', locale: 'de', title: 'Bestellung {{order}} versandt',
+    message: 'An {{to}}' });
+  const { socket, rec } = await client(t, sub);
+  const stored = await request(socket, 'updatePreferences', { locale: 'de-AT' });
+  assert.equal(stored.locale, 'de-AT');
+
+  await created({ type: 'order_status', template: name, recipients: [sub], data: { order: 'A-1', to: '<Ann & Bob>' } });
+  const [n] = (await rec.until('notification')).args;
+  assert.equal(n.title, 'Bestellung A-1 versandt');
+  assert.equal(n.message, 'An <Ann & Bob>');
 });
