@@ -31,10 +31,11 @@ alter table notification add column explain jsonb;
 alter table notification_preference add column token_locale text;
 
 -- Email and push deliveries of notifications: created with the notification in one commit, 'held'
--- until the recipient's quiet hours end (run_at), then 'pending' for the delivery workers.
+-- until the recipient's quiet hours end (run_at), then 'pending' for the delivery workers. Deleting
+-- the notification deletes its jobs: what the user deleted is not sent.
 create table delivery_job (
   id              uuid        primary key,
-  notification_id uuid        not null,
+  notification_id uuid        not null references notification (id) on delete cascade,
   tenant_id       text        not null,
   recipient       text        not null,
   delivery_channel text       not null check (delivery_channel in ('email', 'push')),

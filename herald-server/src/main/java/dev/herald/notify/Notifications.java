@@ -167,7 +167,22 @@ public final class Notifications implements Inbox {
               List.of(new InvalidRequest.FieldError("template", "no in-app template for recipient " + to)));
         }
         if (template != null) {
-          var out = rendered.computeIfAbsent(template.id(), id -> template.content().render(variables));
+          dev.herald.templates.TemplateContent.Rendered out;
+          try {
+            out = rendered.computeIfAbsent(template.id(), id -> template.content().render(variables));
+          } catch (dev.herald.templates.Renderer.Failure e) {
+            throw new InvalidRequest(422, "template '" + r.template() + "' (" + template.id() + "): " + e.getMessage(),
+                List.of(new InvalidRequest.FieldError("data", e.getMessage())));
+          }
+          if (out.title().isBlank() || out.title().length() > NotificationRequest.MAX_TITLE
+              || out.message().length() > NotificationRequest.MAX_MESSAGE) {
+            throw new InvalidRequest(422, "template '" + r.template() + "' (" + template.id() + ") renders a "
+                + (out.title().isBlank() ? "blank title" : out.title().length() > NotificationRequest.MAX_TITLE
+                    ? "title of " + out.title().length() + " characters (at most " + NotificationRequest.MAX_TITLE + ")"
+                    : "message of " + out.message().length() + " characters (at most " + NotificationRequest.MAX_MESSAGE + ")")
+                + " with this data" + (out.missing().isEmpty() ? "" : "; missing: " + String.join(", ", out.missing())),
+                List.of(new InvalidRequest.FieldError("data", "does not fill the template")));
+          }
           title = out.title();
           message = out.message();
           explain.putObject("template").put("id", template.id().toString()).put("version", template.version())

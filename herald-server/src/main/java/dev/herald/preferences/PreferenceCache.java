@@ -38,6 +38,8 @@ public final class PreferenceCache {
 
   private final Pool pool;
   private final Map<String, Stored> entries = new ConcurrentHashMap<>();
+  /** Moves on every write on this node: a load that started before a write does not cache what it read. */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
   public PreferenceCache(Pool pool) {
     this.pool = pool;
@@ -62,6 +64,7 @@ public final class PreferenceCache {
     if (missing.isEmpty()) {
       return Future.succeededFuture(new Loaded(defaults.document(), out));
     }
+    long loadedAt = generation.get();
     return pool.preparedQuery("select user_id, document::text, token_locale from notification_preference "
             + "where tenant_id = $1 and user_id = any($2)")
         .execute(Tuple.tuple().addString(tenant).addArrayOfString(missing.toArray(new String[0])))
@@ -75,7 +78,9 @@ public final class PreferenceCache {
           }
           for (String u : missing) {
             Stored s = found.getOrDefault(u, NONE);
-            entries.put(key(tenant, u), s);
+            // checked under the entry's lock: a write since the load began (its generation moved
+            // before it touched the entry) keeps the entry out, or replaces what this puts
+            entries.compute(key(tenant, u), (k, existing) -> generation.get() == loadedAt ? s : existing);
             if (!u.equals(Preferences.TENANT_DEFAULTS)) {
               out.put(u, s);
             }
@@ -87,12 +92,14 @@ public final class PreferenceCache {
 
   /** Records a document this node just stored. */
   void stored(String tenant, String user, JsonNode doc) {
+    generation.incrementAndGet();
     // only where cached: an absent entry is loaded whole (with the token locale) on its next use
     entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(doc, old.tokenLocale()));
   }
 
   /** Records a token locale this node just stored (only where the user is cached already). */
   void tokenLocale(String tenant, String user, String locale) {
+    generation.incrementAndGet();
     entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(old.document(), locale));
   }
 

@@ -30,8 +30,14 @@ public final class Preferences {
 
   private final Pool pool;
   private final PreferenceCache cache;
-  /** Token locales this node has stored, so an unchanged one is not written again. */
-  private final Map<String, String> storedTokenLocales = new ConcurrentHashMap<>();
+  /** How long this node trusts that a token locale it stored is still the stored one (another node may store another). */
+  private static final long REMEMBER_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+
+  /** A token locale this node stored, and when. */
+  private record Remembered(String locale, long at) {}
+
+  /** Token locales this node has stored lately, so that reconnects do not write an unchanged one again. */
+  private final Map<String, Remembered> storedTokenLocales = new ConcurrentHashMap<>();
 
   public Preferences(Pool pool) {
     this.pool = pool;
@@ -81,13 +87,15 @@ public final class Preferences {
       return;
     }
     String key = user.tenantId() + '\u0000' + user.userId();
-    if (locale.equals(storedTokenLocales.get(key))) {
+    long now = System.nanoTime();
+    Remembered seen = storedTokenLocales.get(key);
+    if (seen != null && seen.locale().equals(locale) && now - seen.at() < REMEMBER_NANOS) {
       return;
     }
     if (storedTokenLocales.size() >= MAX_REMEMBERED_LOCALES) {
       storedTokenLocales.clear();
     }
-    storedTokenLocales.put(key, locale);
+    storedTokenLocales.put(key, new Remembered(locale, now));
     pool.preparedQuery("insert into notification_preference (tenant_id, user_id, document, token_locale) "
             + "values ($1, $2, '{}'::json, $3) on conflict (tenant_id, user_id) do update set token_locale = excluded.token_locale "
             + "where notification_preference.token_locale is distinct from excluded.token_locale")

@@ -52,7 +52,7 @@ public record TemplateContent(Renderer.Compiled title, Renderer.Compiled message
     return new TemplateContent(title, message == null ? empty() : message, html);
   }
 
-  /** Renders every text with {@code data}. */
+  /** Renders every text with {@code data}; throws {@link Renderer.Failure} past the render limits. */
   public Rendered render(Map<String, Object> data) {
     Set<String> missing = new LinkedHashSet<>();
     String t = Renderer.render(title, data, missing);

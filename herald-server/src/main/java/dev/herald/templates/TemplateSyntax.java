@@ -9,10 +9,12 @@ import java.util.regex.Pattern;
 /**
  * Checks a Mustache template before it is stored and finds where it goes wrong, by line and column
  * (both from 1): an unclosed tag, a section closed by another name or never closed, a close without
- * an open, a tag that is not a name. Partials and delimiter changes are refused: a template is one
- * self-contained text. Also lists the variable and section names the template uses.
+ * an open, a tag that is not a name, sections nested more than {@link #MAX_DEPTH} deep. Partials
+ * and delimiter changes are refused: a template is one self-contained text. Also lists the variable and section names the template uses.
  */
 public final class TemplateSyntax {
+  /** How deep sections may nest: each level can multiply the work of rendering. */
+  static final int MAX_DEPTH = 4;
   private static final Pattern NAME = Pattern.compile("\\.|[A-Za-z_][A-Za-z0-9_\\-]*(\\.[A-Za-z0-9_\\-]+)*");
 
   /** Where and why a template does not parse. */
@@ -72,6 +74,9 @@ public final class TemplateSyntax {
         case '#', '^' -> {
           String n = name(source, start, inner.substring(1).trim());
           names.add(n);
+          if (open.size() == MAX_DEPTH) {
+            throw error(source, start, "sections nest at most " + MAX_DEPTH + " deep");
+          }
           open.push(new Open(n, start));
         }
         case '/' -> {

@@ -47,6 +47,8 @@ public final class Templates {
 
   private final Pool pool;
   private final Map<String, TemplateSet> sets = new ConcurrentHashMap<>();
+  /** Moves on every write on this node: a load that started before a write does not cache what it read. */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
   public Templates(Pool pool) {
     this.pool = pool;
@@ -59,6 +61,7 @@ public final class Templates {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
+    long loadedAt = generation.get();
     return pool.preparedQuery("select " + COLUMNS + " from template t join template_version v "
             + "on v.template_id = t.id and v.version = t.version where t.tenant_id = any($1) and t.name = $2")
         .execute(Tuple.tuple().addArrayOfString(new String[] {tenant, ""}).addString(name)).map(rows -> {
@@ -66,7 +69,8 @@ public final class Templates {
           if (sets.size() >= MAX_CACHED) {
             sets.clear();
           }
-          sets.put(key, set);
+          // checked under the entry's lock: a write since the load began keeps it out
+          sets.compute(key, (k, existing) -> generation.get() == loadedAt ? set : existing);
           return set;
         });
   }
@@ -150,11 +154,12 @@ public final class Templates {
       return pool.withTransaction(tx -> tx.preparedQuery("update template set version = version + 1, updated_at = now() "
               + "where id = $1 returning version")
           .execute(Tuple.of(id))
-          .compose(rows -> tx.preparedQuery("insert into template_version (template_id, version, content) "
-                  + "values ($1, $2, $3::text::json)")
-              .execute(Tuple.of(id, rows.iterator().next().getInteger(0), content.toJson().toString())))
-          .compose(v -> one(tx, id, scope.readable(), null)))
-          .onSuccess(t -> forget(found.tenant(), found.name()));
+          .compose(rows -> rows.size() == 0 ? Future.succeededFuture((Template) null)
+              // deleted meanwhile: not found
+              : tx.preparedQuery("insert into template_version (template_id, version, content) values ($1, $2, $3::text::json)")
+                  .execute(Tuple.of(id, rows.iterator().next().getInteger(0), content.toJson().toString()))
+                  .compose(v -> one(tx, id, scope.readable(), null))))
+          .onComplete(ar -> forget(found.tenant(), found.name()));
     });
   }
 
@@ -229,14 +234,18 @@ public final class Templates {
       return Future.failedFuture(invalid(errors));
     }
     Map<String, Object> values = variables(data);
-    return get(scope, id, version).map(t -> {
+    return get(scope, id, version).compose(t -> {
       if (t == null) {
-        return null;
+        return Future.succeededFuture(null);
       }
       ObjectNode out = JsonNodeFactory.instance.objectNode().put("id", t.id().toString()).put("version", t.version())
           .put("deliveryChannel", t.deliveryChannel()).put("locale", t.locale().isEmpty() ? null : t.locale());
-      out.setAll(t.content().render(values).toJson());
-      return out;
+      try {
+        out.setAll(t.content().render(values).toJson());
+      } catch (Renderer.Failure e) {
+        return Future.failedFuture(new InvalidRequest(422, e.getMessage(), List.of()));
+      }
+      return Future.succeededFuture(out);
     });
   }
 
@@ -271,6 +280,7 @@ public final class Templates {
   }
 
   private void forget(String tenant, String name) {
+    generation.incrementAndGet();
     if (tenant.isEmpty()) {
       sets.keySet().removeIf(k -> k.endsWith('\u0000' + name));
     } else {

@@ -39,6 +39,20 @@ class HeraldConfigTest {
   }
 
   @Test
+  void criticalTypesListTheChannelsTheyMayOverrideAfterTheirLastColon() {
+    var types = HeraldConfig.fromEnv(Map.of("HERALD_CRITICAL_TYPES",
+        "security.alert:email+push, account.locked, order:shipped, billing:failed:email")).notifications().criticalTypes();
+    assertThat(types).containsOnlyKeys("security.alert", "account.locked", "order:shipped", "billing:failed");
+    assertThat(types.get("security.alert")).containsExactlyInAnyOrder("email", "push");
+    assertThat(types.get("account.locked")).isEmpty();
+    assertThat(types.get("order:shipped")).isEmpty();
+    assertThat(types.get("billing:failed")).containsExactly("email");
+    assertThat(HeraldConfig.defaults().notifications().criticalTypes()).isEmpty();
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_CRITICAL_TYPES", "bad type!")))
+        .hasMessageContaining("HERALD_CRITICAL_TYPES").hasMessageContaining("bad type!");
+  }
+
+  @Test
   void badValuesNameTheVariableAndTheValue() {
     assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_PORT", "70000")))
         .hasMessageContaining("HERALD_PORT").hasMessageContaining("70000");

@@ -104,6 +104,18 @@ class HeldDeliveriesTest {
   }
 
   @Test
+  void aDeletedNotificationTakesItsHeldJobsWithIt() throws Exception {
+    start(Instant.parse("2026-01-14T22:30:00Z"));
+    preferences("deleter", BERLIN_NIGHTS);
+    String id = create("deleter", ",\"deliverVia\":[\"email\",\"push\"]");
+    assertThat(view(id).get("deliveries")).hasSize(2);
+    assertThat(herald.call("DELETE", "/api/notifications/" + id, TestHerald.token("deleter", null), null).statusCode())
+        .isEqualTo(204);
+    assertThat(((Number) herald.queryDatabase("select count(*) from delivery_job where notification_id = ?::uuid", id))
+        .intValue()).isZero();
+  }
+
+  @Test
   void onTheSpringForwardNightTheWindowEndsAnHourEarlierInUtc() throws Exception {
     start(Instant.parse("2026-03-28T22:30:00Z")); // 23:30 CET; clocks go forward at 02:00
     preferences("spring", BERLIN_NIGHTS);

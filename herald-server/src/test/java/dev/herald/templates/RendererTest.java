@@ -96,4 +96,29 @@ class RendererTest {
     assertThat(first).containsExactly("x");
     assertThat(second).isEmpty();
   }
+
+  @Test
+  void sectionsOverALongListStopAtTheIterationBudgetInsteadOfHoldingTheThread() throws Exception {
+    Renderer.Compiled bomb = Renderer.compile("{{#a}}{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}{{/a}}", false);
+    Map<String, Object> data = Map.of("a", java.util.Collections.nCopies(20_000, 0));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Renderer.render(bomb, data, new LinkedHashSet<>()))
+        .isInstanceOf(Renderer.Failure.class).hasMessageContaining("iterate more than");
+  }
+
+  @Test
+  void outputBeyondTheLimitFails() throws Exception {
+    Renderer.Compiled big = Renderer.compile("{{#a}}{{s}}{{/a}}", false);
+    Map<String, Object> data = Map.of("a", java.util.Collections.nCopies(100, 0), "s", "x".repeat(5_000));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Renderer.render(big, data, new LinkedHashSet<>()))
+        .isInstanceOf(Renderer.Failure.class).hasMessageContaining("characters");
+  }
+
+  @Test
+  void valuesAreLookedUpInTheDataOnlyNeverThroughJavaMethods() throws Exception {
+    Set<String> missing = new LinkedHashSet<>();
+    String out = Renderer.render(Renderer.compile("[{{name.bytes}}][{{name.class}}][{{list.size}}]", false),
+        Templates.variables("{\"name\":\"Ann\",\"list\":[1,2]}"), missing);
+    assertThat(out).isEqualTo("[][][]");
+    assertThat(missing).containsExactly("name.bytes", "name.class", "list.size");
+  }
 }

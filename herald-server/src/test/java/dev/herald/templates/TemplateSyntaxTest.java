@@ -53,4 +53,14 @@ class TemplateSyntaxTest {
       assertThatThrownBy(() -> TemplateSyntax.check(bad)).as(bad).isInstanceOf(TemplateSyntax.Error.class);
     }
   }
+
+  @Test
+  void sectionsNestAtMostFourDeep() throws Exception {
+    TemplateSyntax.check("{{#a}}{{#b}}{{#c}}{{#d}}x{{/d}}{{/c}}{{/b}}{{/a}}");
+    assertThatThrownBy(() -> TemplateSyntax.check("{{#a}}{{#b}}{{#c}}{{#d}}{{#e}}x{{/e}}{{/d}}{{/c}}{{/b}}{{/a}}"))
+        .isInstanceOfSatisfying(TemplateSyntax.Error.class, e -> {
+          assertThat(e.column()).isEqualTo(25);
+          assertThat(e.getMessage()).contains("at most 4 deep");
+        });
+  }
 }

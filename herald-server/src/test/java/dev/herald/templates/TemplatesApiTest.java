@@ -166,6 +166,24 @@ class TemplatesApiTest {
   }
 
   @Test
+  void aTemplateThatRendersNothingUsableOrTooMuchIsRefusedAtCreateAndNothingIsStored() throws Exception {
+    create(TestHerald.ACME_KEY, "", "{\"name\":\"blank.title\",\"title\":\"{{who}}\"}");
+    HttpResponse<String> blank = herald.call("POST", "/api/notifications", TestHerald.ACME_KEY,
+        "{\"type\":\"x\",\"template\":\"blank.title\",\"recipients\":[\"bomb-user\"]}");
+    assertThat(blank.statusCode()).isEqualTo(422);
+    assertThat(blank.body()).contains("blank title", "missing: who");
+    create(TestHerald.ACME_KEY, "", "{\"name\":\"nested.loops\",\"title\":\"t\","
+        + "\"message\":\"{{#a}}{{#a}}{{#a}}{{#a}}.{{/a}}{{/a}}{{/a}}{{/a}}\"}");
+    String many = "[" + "0,".repeat(5_000) + "0]";
+    HttpResponse<String> bomb = herald.call("POST", "/api/notifications", TestHerald.ACME_KEY,
+        "{\"type\":\"x\",\"template\":\"nested.loops\",\"recipients\":[\"bomb-user\"],\"data\":{\"a\":" + many + "}}");
+    assertThat(bomb.statusCode()).isEqualTo(422);
+    assertThat(bomb.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonNode page = ok(herald.call("GET", "/api/notifications", TestHerald.token("bomb-user", "acme"), null), 200);
+    assertThat(page.at("/pagination/total").asInt()).isZero();
+  }
+
+  @Test
   void aTenantsTemplateOverridesTheSystemOneOnlyInThatTenant() throws Exception {
     create(TestHerald.API_KEY, "", "{\"name\":\"welcome\",\"title\":\"Welcome, {{name}}\"}");
     create(TestHerald.ACME_KEY, "", "{\"name\":\"welcome\",\"title\":\"Welcome to Acme, {{name}}\"}");
