@@ -23,7 +23,8 @@ create table template_version (
 
 -- Why each delivery channel of a notification was used, held or suppressed, and which locale and
 -- template version rendered it: {inApp: {decision, rule}, email: {...}, push: {...}, locale, template}.
-alter table notification add column explain jsonb;
+-- json, not jsonb: written with every row and only ever read whole, so it is kept as text.
+alter table notification add column explain json;
 
 -- The locale of the user's last token that carried a `locale` claim (the row may hold no
 -- preferences of the user's own: document '{}'). The tenant's default preferences live in the same

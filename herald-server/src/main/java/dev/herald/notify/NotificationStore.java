@@ -64,7 +64,7 @@ final class NotificationStore {
             + " insert into notification (id, tenant_id, recipient, seq, type, title, message, "
             + "channel, priority, status, data, action_url, actor, resource_type, resource_id, requires_ack, request_id, "
             + "scheduled_at, live, explain) select t.id, $1, t.recipient, null, $4, t.title, t.message, $7, $8, 'pending', "
-            + "$9::text::jsonb, $10, $11, $12, $13, $14, $15, $16, t.live, t.explain::jsonb "
+            + "$9::text::jsonb, $10, $11, $12, $13, $14, $15, $16, t.live, t.explain::json "
             + "from unnest($2::text[], $3::uuid[], $17::bool[], $5::text[], $6::text[], $18::text[]) "
             + "as t(recipient, id, live, title, message, explain) "
             + "returning " + Notification.COLUMNS)
@@ -127,7 +127,7 @@ final class NotificationStore {
       + "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
       + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, live, explain, released_at, "
       + "delivered_at) select id, tenant_id, recipient, seq, type, title, message, channel, priority, status, data::jsonb, "
-      + "action_url, actor, resource_type, resource_id, requires_ack, request_id, live, explain::jsonb, now(), "
+      + "action_url, actor, resource_type, resource_id, requires_ack, request_id, live, explain::json, now(), "
       + "case when status = 'delivered' then now() end "
       + "from numbered order by ord "
       + "returning id, recipient, seq, status, created_at, released_at, delivered_at, request_id, live";

@@ -185,10 +185,17 @@ public final class Notifications implements Inbox {
           }
           title = out.title();
           message = out.message();
-          explain.putObject("template").put("id", template.id().toString()).put("version", template.version())
-              .put("locale", template.locale().isEmpty() ? null : template.locale())
-              .put("tenant", template.tenant().isEmpty() ? null : template.tenant())
-              .set("missing", explain.arrayNode().addAll(out.missing().stream().map(explain::textNode).toList()));
+          // only what is not the default: the explanation is stored with every row
+          var used = explain.putObject("template").put("id", template.id().toString()).put("version", template.version());
+          if (!template.locale().isEmpty()) {
+            used.put("locale", template.locale());
+          }
+          if (template.tenant().isEmpty()) {
+            used.put("systemDefault", true);
+          }
+          if (!out.missing().isEmpty()) {
+            used.set("missing", explain.arrayNode().addAll(out.missing().stream().map(explain::textNode).toList()));
+          }
         }
       }
       List<RecipientPlan.Job> jobs = new ArrayList<>(2);

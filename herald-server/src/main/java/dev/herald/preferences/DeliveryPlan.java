@@ -95,7 +95,8 @@ public record DeliveryPlan(Map<String, Decision> decisions, String locale, Strin
 
   /**
    * The explanation stored with the notification:
-   * {@code {inApp: {decision, rule}, email: {decision, rule, until?}, push: …, locale, localeFrom}}.
+   * {@code {inApp: {decision, rule}, email: {decision, rule, heldBy?, until?}, push: …, locale?, localeFrom}}
+   * (no {@code locale} for the default one).
    */
   public ObjectNode explain() {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -105,7 +106,10 @@ public record DeliveryPlan(Map<String, Decision> decisions, String locale, Strin
         d.put("heldBy", "quietHours").put("until", e.getValue().until().toString());
       }
     });
-    out.put("locale", locale.isEmpty() ? null : locale).put("localeFrom", localeFrom);
+    if (!locale.isEmpty()) {
+      out.put("locale", locale);
+    }
+    out.put("localeFrom", localeFrom);
     return out;
   }
 
