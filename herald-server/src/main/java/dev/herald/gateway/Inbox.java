@@ -19,7 +19,7 @@ public interface Inbox {
 
   /**
    * The user's notifications after {@code request.since} (a sequence number, or an ISO-8601 time),
-   * oldest first, each as the JSON text of a {@code notification} event.
+   * oldest first, each as the JSON text of a {@code notification} event with its sequence.
    */
   Future<Replay> missed(Identity user, JsonNode request);
 
@@ -30,7 +30,10 @@ public interface Inbox {
   Future<String> updatePreferences(Identity user, JsonNode request);
 
   /** A replay: the notifications in order, the last sequence among them, and whether more follow. */
-  record Replay(List<String> notifications, long lastSequence, boolean more) {}
+  record Replay(List<Missed> notifications, long lastSequence, boolean more) {}
+
+  /** One replayed notification: its {@code notification} event's JSON text and its sequence. */
+  record Missed(String json, long sequence) {}
 
   /** A client request refused: {@code code} is machine-readable ({@code not_found}, {@code bad_request}, …). */
   final class Refusal extends RuntimeException {

@@ -99,7 +99,6 @@ public record Notification(
       b.append('}');
     }
     field(b, "recipient", recipient);
-    // last, where SSE looks for it (SseEndpoint.sequenceIn)
     b.append(",\"sequence\":").append(sequence == null ? "null" : sequence.toString()).append('}');
     return b.toString();
   }

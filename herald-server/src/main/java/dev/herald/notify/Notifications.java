@@ -411,10 +411,10 @@ public final class Notifications implements Inbox {
     return rows.map(list -> {
       boolean more = list.size() > max;
       List<Notification> shown = more ? list.subList(0, max) : list;
-      List<String> json = new ArrayList<>(shown.size());
+      List<Missed> json = new ArrayList<>(shown.size());
       List<UUID> nowDelivered = new ArrayList<>();
       for (Notification n : shown) {
-        json.add(n.toJson());
+        json.add(new Missed(n.toJson(), n.sequence()));
         if ("pending".equals(n.status()) && !n.requiresAck()) {
           nowDelivered.add(n.id());
         }

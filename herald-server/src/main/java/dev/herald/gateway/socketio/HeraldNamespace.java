@@ -140,7 +140,8 @@ public final class HeraldNamespace implements Namespace {
           return;
         }
         Inbox.Replay replay = ar.result();
-        for (String n : replay.notifications()) {
+        for (Inbox.Missed missed : replay.notifications()) {
+          String n = missed.json();
           socket.emit("notification", parse(n));
         }
         if (ack != null) {

@@ -112,25 +112,6 @@ public final class SseEndpoint {
     });
   }
 
-  /** The {@code "sequence":N} of a notification's JSON (Herald writes it last), or -1. */
-  static long sequenceIn(String json) {
-    int at = json.lastIndexOf("\"sequence\":");
-    if (at < 0) {
-      return -1;
-    }
-    long n = 0;
-    boolean any = false;
-    for (int i = at + 11; i < json.length(); i++) {
-      char c = json.charAt(i);
-      if (c < '0' || c > '9') {
-        break;
-      }
-      n = n * 10 + (c - '0');
-      any = true;
-    }
-    return any ? n : -1;
-  }
-
   private static long sequenceOf(String s) {
     try {
       long n = Long.parseLong(s);
@@ -182,7 +163,7 @@ public final class SseEndpoint {
       // joined first, so nothing created meanwhile is missed (it may come twice: same id)
       inbox.missed(identity, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("since", since))
           .onSuccess(r -> {
-            for (String n : r.notifications()) {
+            for (Inbox.Missed n : r.notifications()) {
               session.writeNotification(n);
             }
           })
@@ -252,13 +233,12 @@ public final class SseEndpoint {
     }
 
     /** A replayed notification: its id keeps the stream's position and carries its sequence. */
-    void writeNotification(String json) {
-      long seq = sequenceIn(json);
-      if (seq > lastSequence) {
-        lastSequence = seq;
+    void writeNotification(Inbox.Missed missed) {
+      if (missed.sequence() > lastSequence) {
+        lastSequence = missed.sequence();
       }
       write("id: " + gateway.offsetOf(gateway.currentId()) + "~" + lastSequence + "\nevent: notification\ndata: "
-          + json + "\n\n");
+          + missed.json() + "\n\n");
     }
 
     void write(String chunk) {

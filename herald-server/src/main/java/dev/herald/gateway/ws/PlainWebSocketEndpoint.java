@@ -290,7 +290,8 @@ public final class PlainWebSocketEndpoint {
             inboxFailure(requestId, ar.cause());
             return;
           }
-          for (String n : ar.result().notifications()) {
+          for (dev.herald.gateway.Inbox.Missed missed : ar.result().notifications()) {
+            String n = missed.json();
             sendRaw(n, null);
           }
           send(JsonNodeFactory.instance.objectNode().put("type", "missedNotifications")
