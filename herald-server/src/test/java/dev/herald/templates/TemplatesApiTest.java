@@ -9,6 +9,7 @@ import dev.herald.testing.JsonWsRecorder;
 import dev.herald.testing.TestHerald;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,6 +182,45 @@ class TemplatesApiTest {
     assertThat(bomb.headers().firstValue("content-type")).hasValue("application/problem+json");
     JsonNode page = ok(herald.call("GET", "/api/notifications", TestHerald.token("bomb-user", "acme"), null), 200);
     assertThat(page.at("/pagination/total").asInt()).isZero();
+  }
+
+  @Test
+  void badRequestsAreAnsweredWithProblemsAndChangeNothing() throws Exception {
+    String id = create(TestHerald.ACME_KEY, "", "{\"name\":\"bad.input\",\"title\":\"ok\"}").get("id").asText();
+    record Case(String method, String path, String body, int status) {}
+    List<Case> cases = List.of(
+        new Case("POST", "/api/templates", "{\"name\":", 400),
+        new Case("POST", "/api/templates", "[1,2]", 400),
+        new Case("POST", "/api/templates", "{\"name\":\"x\",\"title\":\"t\",\"name\":\"y\"}", 400),
+        new Case("POST", "/api/templates", "{\"name\":\"x y\",\"title\":\"t\",\"deliveryChannel\":\"sms\","
+            + "\"locale\":\"not a locale\",\"colour\":1}", 400),
+        new Case("POST", "/api/templates", "{\"name\":\"big\",\"title\":\"" + "x".repeat(1_100_000) + "\"}", 413),
+        new Case("PUT", "/api/templates/" + id, "{\"title\":7}", 400),
+        new Case("PUT", "/api/templates/" + id, "{\"name\":\"renamed\",\"title\":\"t\"}", 400),
+        new Case("PATCH", "/api/templates/" + id, "{}", 405),
+        new Case("GET", "/api/templates/not-a-uuid", null, 404),
+        new Case("GET", "/api/templates/" + id + "/versions/0", null, 404),
+        new Case("GET", "/api/templates/" + id + "/versions/99", null, 404),
+        new Case("POST", "/api/templates/" + id + "/preview", "{\"version\":\"one\"}", 400),
+        new Case("GET", "/api/templates?deliveryChannel=fax", null, 400),
+        new Case("GET", "/api/admin/notifications/not-a-uuid", null, 404),
+        new Case("PUT", "/api/tenant/preferences", "{\"inApp\":", 400),
+        new Case("DELETE", "/api/tenant/preferences", null, 405));
+    for (Case c : cases) {
+      HttpResponse<String> r = herald.call(c.method(), c.path(), TestHerald.ACME_KEY, c.body());
+      assertThat(r.statusCode()).as(c.method() + " " + c.path() + " " + abbreviate(c.body())).isEqualTo(c.status());
+      assertThat(r.headers().firstValue("content-type")).as(c.path()).hasValue("application/problem+json");
+    }
+    JsonNode many = JSON.readTree(herald.call("POST", "/api/templates", TestHerald.ACME_KEY, cases.get(3).body()).body());
+    assertThat(many.get("errors")).extracting(e -> e.get("field").asText())
+        .contains("name", "deliveryChannel", "locale", "colour");
+    JsonNode stored = ok(herald.call("GET", "/api/templates/" + id, TestHerald.ACME_KEY, null), 200);
+    assertThat(stored.get("version").asInt()).isEqualTo(1);
+    assertThat(stored.get("title").asText()).isEqualTo("ok");
+  }
+
+  private static String abbreviate(String s) {
+    return s == null ? "" : s.length() > 60 ? s.substring(0, 60) + "…" : s;
   }
 
   @Test
