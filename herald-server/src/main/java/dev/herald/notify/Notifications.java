@@ -1,21 +1,35 @@
 package dev.herald.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.auth.Identity;
 import dev.herald.config.HeraldConfig;
 import dev.herald.gateway.Gateway;
 import dev.herald.gateway.Inbox;
 import dev.herald.ops.HeraldMetrics;
+import dev.herald.preferences.DeliveryPlan;
+import dev.herald.preferences.PreferenceCache;
+import dev.herald.preferences.Preferences;
+import dev.herald.templates.Renderer;
+import dev.herald.templates.TemplateContent;
+import dev.herald.templates.TemplateSet;
+import dev.herald.templates.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +57,9 @@ public final class Notifications implements Inbox {
   private final NotificationStore store;
   private final IdempotencyKeys keys;
   private final CreateBatcher batcher;
-  private final dev.herald.preferences.Preferences preferences;
-  private final dev.herald.templates.Templates templates;
-  private final java.time.Clock clock;
+  private final Preferences preferences;
+  private final Templates templates;
+  private final Clock clock;
   private volatile boolean releasingHeld;
   private final Map<UUID, AwaitingAck> awaitingAck = new ConcurrentHashMap<>();
   private long schedulerTimer = -1;
@@ -70,7 +84,7 @@ public final class Notifications implements Inbox {
   public record Created(int status, String body, boolean replayed) {}
 
   public Notifications(Vertx vertx, Pool pool, Gateway gateway, HeraldMetrics metrics, HeraldConfig.Notify config) {
-    this(vertx, pool, gateway, metrics, config, java.time.Clock.systemUTC());
+    this(vertx, pool, gateway, metrics, config, Clock.systemUTC());
   }
 
   /**
@@ -78,17 +92,17 @@ public final class Notifications implements Inbox {
    * test moves it; database timestamps still come from PostgreSQL).
    */
   public Notifications(Vertx vertx, Pool pool, Gateway gateway, HeraldMetrics metrics, HeraldConfig.Notify config,
-      java.time.Clock clock) {
+      Clock clock) {
     this.vertx = vertx;
     this.clock = clock;
-    this.templates = new dev.herald.templates.Templates(pool);
+    this.templates = new Templates(pool);
     this.gateway = gateway;
     this.metrics = metrics;
     this.config = config;
     this.store = new NotificationStore(pool);
     this.keys = new IdempotencyKeys(pool);
     // few statements at a time: what arrives meanwhile waits and shares the next commit
-    this.preferences = new dev.herald.preferences.Preferences(pool);
+    this.preferences = new Preferences(pool);
     gateway.onRegistered(preferences::rememberTokenLocale);
     this.batcher = new CreateBatcher(store, Math.max(1, config.databasePoolSize() / 4));
     metrics.gauge("herald_notifications_awaiting_ack", "Published notifications waiting for their ack on this node",
@@ -120,8 +134,8 @@ public final class Notifications implements Inbox {
    * {@link InvalidRequest} (409, 422) for key conflicts and with the database's error otherwise.
    */
   public Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash) {
-    java.util.function.Predicate<String> connected = recipient -> gateway.hasMembers(request.tenant(), "user:" + recipient);
-    Future<dev.herald.templates.TemplateSet> set = request.template() == null ? Future.succeededFuture(null)
+    Predicate<String> connected = recipient -> gateway.hasMembers(request.tenant(), "user:" + recipient);
+    Future<TemplateSet> set = request.template() == null ? Future.succeededFuture(null)
         : templates.set(request.tenant(), request.template());
     return set.compose(templateSet -> preferences.cache().load(request.tenant(), request.recipients())
         .compose(loaded -> {
@@ -141,76 +155,97 @@ public final class Notifications implements Inbox {
    * template in that locale when the request names one. Fails with 422 when it names a template
    * that does not exist, or one without a text for a recipient's locale and no literal title.
    */
-  private Map<String, RecipientPlan> plan(NotificationRequest r, dev.herald.templates.TemplateSet templateSet,
-      dev.herald.preferences.PreferenceCache.Loaded loaded) throws InvalidRequest {
+  private Map<String, RecipientPlan> plan(NotificationRequest r, TemplateSet templateSet,
+      PreferenceCache.Loaded loaded) throws InvalidRequest {
     if (templateSet != null && templateSet.isEmpty()) {
       throw new InvalidRequest(422, "there is no template named '" + r.template() + "' in tenant " + r.tenant()
           + " or system-wide", List.of(new InvalidRequest.FieldError("template", "no such template")));
     }
-    java.time.Instant at = r.isScheduled() ? r.scheduledAt().toInstant() : clock.instant();
+    Instant at = r.isScheduled() ? r.scheduledAt().toInstant() : clock.instant();
     var criticality = criticality(r.type());
     boolean urgent = "urgent".equals(r.priority());
-    Map<String, Object> variables = templateSet == null ? null : dev.herald.templates.Templates.variables(r.dataJson());
-    Map<UUID, dev.herald.templates.TemplateContent.Rendered> rendered = new java.util.HashMap<>();
-    Map<String, RecipientPlan> plans = new java.util.HashMap<>(r.recipients().size() * 2);
+    Map<String, Object> variables = templateSet == null ? null : Templates.variables(r.dataJson());
+    Map<UUID, TemplateContent.Rendered> rendered = new HashMap<>();
+    Map<String, RecipientPlan> plans = new HashMap<>(r.recipients().size() * 2);
     for (String to : r.recipients()) {
-      var plan = dev.herald.preferences.DeliveryPlan.of(loaded.of(to), loaded.tenantDefaults(), r.type(), r.channel(),
+      DeliveryPlan plan = DeliveryPlan.of(loaded.of(to), loaded.tenantDefaults(), r.type(), r.channel(),
           urgent, criticality, r.deliverVia(), at, r.locale());
-      var explain = plan.explain();
-      String title = r.title();
-      String message = r.message();
-      if (templateSet != null) {
-        var template = templateSet.pick("inApp", plan.locale());
-        if (template == null && title == null) {
-          throw new InvalidRequest(422, "template '" + r.template() + "' has no in-app text for locale '"
-              + plan.locale() + "' (nor a default one) and the request has no title to fall back on",
-              List.of(new InvalidRequest.FieldError("template", "no in-app template for recipient " + to)));
-        }
-        if (template != null) {
-          dev.herald.templates.TemplateContent.Rendered out;
-          try {
-            out = rendered.computeIfAbsent(template.id(), id -> template.content().render(variables));
-          } catch (dev.herald.templates.Renderer.Failure e) {
-            throw new InvalidRequest(422, "template '" + r.template() + "' (" + template.id() + "): " + e.getMessage(),
-                List.of(new InvalidRequest.FieldError("data", e.getMessage())));
-          }
-          if (out.title().isBlank() || out.title().length() > NotificationRequest.MAX_TITLE
-              || out.message().length() > NotificationRequest.MAX_MESSAGE) {
-            throw new InvalidRequest(422, "template '" + r.template() + "' (" + template.id() + ") renders a "
-                + (out.title().isBlank() ? "blank title" : out.title().length() > NotificationRequest.MAX_TITLE
-                    ? "title of " + out.title().length() + " characters (at most " + NotificationRequest.MAX_TITLE + ")"
-                    : "message of " + out.message().length() + " characters (at most " + NotificationRequest.MAX_MESSAGE + ")")
-                + " with this data" + (out.missing().isEmpty() ? "" : "; missing: " + String.join(", ", out.missing())),
-                List.of(new InvalidRequest.FieldError("data", "does not fill the template")));
-          }
-          title = out.title();
-          message = out.message();
-          // only what is not the default: the explanation is stored with every row
-          var used = explain.putObject("template").put("id", template.id().toString()).put("version", template.version());
-          if (!template.locale().isEmpty()) {
-            used.put("locale", template.locale());
-          }
-          if (template.tenant().isEmpty()) {
-            used.put("systemDefault", true);
-          }
-          if (!out.missing().isEmpty()) {
-            used.set("missing", explain.arrayNode().addAll(out.missing().stream().map(explain::textNode).toList()));
-          }
-        }
-      }
-      List<RecipientPlan.Job> jobs = new ArrayList<>(2);
-      for (var e : plan.decisions().entrySet()) {
-        var d = e.getValue();
-        if (e.getKey().equals("inApp") || d.outcome().equals(dev.herald.preferences.DeliveryPlan.SUPPRESSED)) {
-          continue;
-        }
-        boolean held = d.outcome().equals(dev.herald.preferences.DeliveryPlan.HELD);
-        jobs.add(new RecipientPlan.Job(Uuids.v7(), e.getKey(), held ? "held" : "pending", held ? d.until() : at,
-            plan.locale()));
-      }
-      plans.put(to, new RecipientPlan(plan.live(), title, message == null ? "" : message, explain.toString(), jobs));
+      ObjectNode explain = plan.explain();
+      Texts texts = templateSet == null ? new Texts(r.title(), r.message())
+          : render(r, templateSet, plan.locale(), to, variables, rendered, explain);
+      plans.put(to, new RecipientPlan(plan.live(), texts.title(), texts.message() == null ? "" : texts.message(),
+          explain.toString(), jobs(plan, at)));
     }
     return plans;
+  }
+
+  /** A notification's title and message for one recipient. */
+  private record Texts(String title, String message) {}
+
+  /**
+   * The in-app texts from the template for {@code locale} (rendered once per template and request,
+   * in {@code rendered}), noted in {@code explain}; the request's own when no template fits and it
+   * has a title. 422 when none fits and it has none, when the render fails, or when it renders a
+   * blank or oversized title or an oversized message.
+   */
+  private static Texts render(NotificationRequest r, TemplateSet templateSet, String locale, String recipient,
+      Map<String, Object> variables, Map<UUID, TemplateContent.Rendered> rendered, ObjectNode explain)
+      throws InvalidRequest {
+    var template = templateSet.pick("inApp", locale);
+    if (template == null) {
+      if (r.title() == null) {
+        throw new InvalidRequest(422, "template '" + r.template() + "' has no in-app text for locale '" + locale
+            + "' (nor a default one) and the request has no title to fall back on",
+            List.of(new InvalidRequest.FieldError("template", "no in-app template for recipient " + recipient)));
+      }
+      return new Texts(r.title(), r.message());
+    }
+    String which = "template '" + r.template() + "' (" + template.id() + ")";
+    TemplateContent.Rendered out;
+    try {
+      out = rendered.computeIfAbsent(template.id(), id -> template.content().render(variables));
+    } catch (Renderer.Failure e) {
+      throw new InvalidRequest(422, which + ": " + e.getMessage(), List.of(new InvalidRequest.FieldError("data",
+          e.getMessage())));
+    }
+    String problem = out.title().isBlank() ? "a blank title"
+        : out.title().length() > NotificationRequest.MAX_TITLE
+            ? "a title of " + out.title().length() + " characters (at most " + NotificationRequest.MAX_TITLE + ")"
+        : out.message().length() > NotificationRequest.MAX_MESSAGE
+            ? "a message of " + out.message().length() + " characters (at most " + NotificationRequest.MAX_MESSAGE + ")"
+        : null;
+    if (problem != null) {
+      throw new InvalidRequest(422, which + " renders " + problem + " with this data"
+          + (out.missing().isEmpty() ? "" : "; missing: " + String.join(", ", out.missing())),
+          List.of(new InvalidRequest.FieldError("data", "does not fill the template")));
+    }
+    // only what is not the default: the explanation is stored with every row
+    ObjectNode used = explain.putObject("template").put("id", template.id().toString()).put("version", template.version());
+    if (!template.locale().isEmpty()) {
+      used.put("locale", template.locale());
+    }
+    if (template.tenant().isEmpty()) {
+      used.put("systemDefault", true);
+    }
+    if (!out.missing().isEmpty()) {
+      used.set("missing", explain.arrayNode().addAll(out.missing().stream().map(explain::textNode).toList()));
+    }
+    return new Texts(out.title(), out.message());
+  }
+
+  /** The email and push jobs of {@code plan}: pending from {@code at}, or held until the quiet hours end. */
+  private static List<RecipientPlan.Job> jobs(DeliveryPlan plan, Instant at) {
+    List<RecipientPlan.Job> jobs = new ArrayList<>(2);
+    for (var e : plan.decisions().entrySet()) {
+      DeliveryPlan.Decision d = e.getValue();
+      if (e.getKey().equals("inApp") || d.outcome().equals(DeliveryPlan.SUPPRESSED)) {
+        continue;
+      }
+      boolean held = d.outcome().equals(DeliveryPlan.HELD);
+      jobs.add(new RecipientPlan.Job(Uuids.v7(), e.getKey(), held ? "held" : "pending", held ? d.until() : at,
+          plan.locale()));
+    }
+    return jobs;
   }
 
   private void countDecisions(Map<String, RecipientPlan> plans) {
@@ -230,24 +265,24 @@ public final class Notifications implements Inbox {
     metrics.deliveryDecisions(notLive, queued, held);
   }
 
-  private dev.herald.preferences.DeliveryPlan.Criticality criticality(String type) {
-    java.util.Set<String> bypass = config.criticalTypes().get(type);
-    return bypass == null ? dev.herald.preferences.DeliveryPlan.Criticality.NONE
-        : new dev.herald.preferences.DeliveryPlan.Criticality(true, bypass);
+  private DeliveryPlan.Criticality criticality(String type) {
+    Set<String> bypass = config.criticalTypes().get(type);
+    return bypass == null ? DeliveryPlan.Criticality.NONE
+        : new DeliveryPlan.Criticality(true, bypass);
   }
 
   /** The operator's view of a notification (see {@code NotificationStore#adminView}); null when none. */
-  public Future<com.fasterxml.jackson.databind.node.ObjectNode> adminView(String tenant, UUID id) {
+  public Future<ObjectNode> adminView(String tenant, UUID id) {
     return store.adminView(tenant, id);
   }
 
   /** The templates, for the API. */
-  public dev.herald.templates.Templates templates() {
+  public Templates templates() {
     return templates;
   }
 
   private Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash,
-      java.util.function.Predicate<String> connected, Map<String, RecipientPlan> plans) {
+      Predicate<String> connected, Map<String, RecipientPlan> plans) {
     if (idempotencyKey == null) {
       UUID requestId = Uuids.v7();
       Future<List<Notification>> rows = request.isScheduled()
@@ -368,7 +403,7 @@ public final class Notifications implements Inbox {
   }
 
   /** The users' preference documents. */
-  public dev.herald.preferences.Preferences preferences() {
+  public Preferences preferences() {
     return preferences;
   }
 
@@ -485,7 +520,7 @@ public final class Notifications implements Inbox {
       return;
     }
     releasingHeld = true;
-    store.releaseHeld(OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC), RELEASE_BATCH)
+    store.releaseHeld(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), RELEASE_BATCH)
         .onComplete(ar -> {
           releasingHeld = false;
           if (ar.failed()) {
