@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,19 +25,10 @@ class EventsApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 20_000;
   private static final int MAX_EVENT = 2_000;
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start(Map.of(
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass(Map.of(
         "HERALD_MAX_HTTP_BODY_BYTES", String.valueOf(MAX_BODY),
         "HERALD_MAX_EVENT_BYTES", String.valueOf(MAX_EVENT)));
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
 
   @Test
   void singleEventIsAcceptedWith202AndItsCount() throws Exception {

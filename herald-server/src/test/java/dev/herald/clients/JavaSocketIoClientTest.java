@@ -22,9 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.json.JSONArray;
 import org.json.JSONObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Drives Herald's {@code /socket.io/} with the real Java client, {@code io.socket:socket.io-client}
@@ -33,17 +32,8 @@ import org.junit.jupiter.api.Test;
 class JavaSocketIoClientTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass();
 
   @Test
   void connectsWithAuthTokenOverWebSocketAndReceivesAnEventPublishedToItsUserRoom() throws Exception {

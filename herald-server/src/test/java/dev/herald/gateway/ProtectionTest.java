@@ -27,9 +27,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,19 +37,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProtectionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_PAYLOAD = 10_000;
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start(Map.of(
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass(Map.of(
         "HERALD_MAX_CONNECTIONS_PER_USER", "2",
         "HERALD_MAX_PAYLOAD_BYTES", String.valueOf(MAX_PAYLOAD)));
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
 
   @Test
   void thirdConnectionOfAUserIsClosedWith4429AndTheFirstTwoKeepWorking() {

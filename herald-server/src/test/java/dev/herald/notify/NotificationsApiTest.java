@@ -16,24 +16,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP API of durable notifications against a real node and a real PostgreSQL. */
 class NotificationsApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start(Map.of("HERALD_ACK_RETRY_MS", "60000"));
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass(Map.of("HERALD_ACK_RETRY_MS", "60000"));
 
   private static HttpResponse<String> create(String body) {
     return herald.post("/api/notifications", TestHerald.API_KEY, body);

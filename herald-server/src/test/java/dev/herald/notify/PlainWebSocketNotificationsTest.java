@@ -7,24 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.testing.JsonWsRecorder;
 import dev.herald.testing.TestHerald;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Durable notifications on the plain JSON WebSocket ({@code /ws}, seed 002's protocol). */
 class PlainWebSocketNotificationsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start(Map.of("HERALD_ACK_RETRY_MS", "60000"));
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass(Map.of("HERALD_ACK_RETRY_MS", "60000"));
 
   private static String create(String recipient, String title, boolean requiresAck) throws Exception {
     var r = herald.post("/api/notifications", TestHerald.API_KEY, "{\"type\":\"alert\",\"recipients\":[\"" + recipient

@@ -11,9 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /api/notifications/preferences}: the seed 003 document and Herald's extensions. */
 class PreferencesApiTest {
@@ -23,17 +22,8 @@ class PreferencesApiTest {
       + "\"orders\":{\"email\":true,\"push\":true,\"inApp\":true},"
       + "\"messages\":{\"email\":false,\"push\":true,\"inApp\":true},"
       + "\"system\":{\"email\":true,\"push\":false,\"inApp\":true}}}";
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass();
 
   private static HttpResponse<String> call(String method, String user, String body) {
     return herald.send(HttpRequest.newBuilder(URI.create(herald.url() + "/api/notifications/preferences"))

@@ -10,24 +10,14 @@ import dev.herald.testing.TestHerald;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /api/templates} and notifications rendered from templates. */
 class TemplatesApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass();
 
   private static JsonNode ok(HttpResponse<String> r, int status) throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);

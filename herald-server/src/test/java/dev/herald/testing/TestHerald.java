@@ -14,28 +14,53 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real Herald node inside the test process, on a free port, with a known JWT secret and API keys.
  * Settings are overridden by environment-variable names, exactly as an operator would set them.
  */
-public final class TestHerald implements AutoCloseable {
+public final class TestHerald implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
   /** A global API key (acts in every tenant). */
   public static final String API_KEY = "test-api-key-global-0123456789";
   /** An API key bound to tenant {@code acme}. */
   public static final String ACME_KEY = "test-api-key-acme-0123456789";
 
-  private final HeraldServer server;
-  private final Path dataDir;
-  /** The database made for this node, dropped on close; null when the test brought its own. */
-  private final String ownDatabase;
+  private final Map<String, String> env;
   private final HttpClient http = HttpClient.newHttpClient();
+  private HeraldServer server;
+  private Path dataDir;
+  /** The database made for this node, dropped on close; null when the test brought its own. */
+  private String ownDatabase;
 
-  private TestHerald(HeraldServer server, Path dataDir, String ownDatabase) {
-    this.server = server;
-    this.dataDir = dataDir;
-    this.ownDatabase = ownDatabase;
+  private TestHerald(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  /**
+   * A node for a whole test class, started before its first test and closed after its last:
+   * {@code @RegisterExtension static final TestHerald herald = TestHerald.perClass(Map.of(…));}
+   */
+  public static TestHerald perClass(Map<String, String> env) {
+    return new TestHerald(env);
+  }
+
+  /** {@link #perClass(Map)} with the defaults. */
+  public static TestHerald perClass() {
+    return perClass(Map.of());
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    boot(java.time.Clock.systemUTC());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   /** Starts a node with the defaults. */
@@ -50,24 +75,28 @@ public final class TestHerald implements AutoCloseable {
 
   /** Starts a node whose quiet hours and held deliveries follow {@code clock}. */
   public static TestHerald start(Map<String, String> env, java.time.Clock clock) {
+    TestHerald herald = new TestHerald(env);
+    herald.boot(clock);
+    return herald;
+  }
+
+  private void boot(java.time.Clock clock) {
     try {
-      Path dir = Files.createTempDirectory("herald-test");
+      dataDir = Files.createTempDirectory("herald-test");
       Map<String, String> all = new HashMap<>();
       all.put("HERALD_PORT", "0");
       all.put("HERALD_HOST", "127.0.0.1");
-      all.put("HERALD_DATA_DIR", dir.toString());
+      all.put("HERALD_DATA_DIR", dataDir.toString());
       all.put("HERALD_JWT_SECRET", SECRET);
       all.put("HERALD_API_KEYS", API_KEY + ",acme:" + ACME_KEY);
       all.put("HERALD_DRAIN_TIMEOUT_MS", "2000");
       all.putAll(env);
-      String ownDatabase = null;
       if (!all.containsKey("HERALD_DATABASE_URL")) {
         ownDatabase = TestDatabase.get().createDatabase();
         all.put("HERALD_DATABASE_URL", ownDatabase);
       }
-      HeraldServer server = HeraldServer.start(HeraldConfig.fromEnv(all), clock)
+      server = HeraldServer.start(HeraldConfig.fromEnv(all), clock)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      return new TestHerald(server, dir, ownDatabase);
     } catch (Exception e) {
       throw new IllegalStateException("test server did not start", e);
     }
@@ -176,12 +205,17 @@ public final class TestHerald implements AutoCloseable {
     // the client's keep-alive connections first, so the server has none to wait for
     http.shutdownNow();
     try {
-      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (server != null) {
+        server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
     } catch (Exception e) {
       // the test is over; a slow close must not fail it
     }
     if (ownDatabase != null) {
       TestDatabase.get().dropDatabase(ownDatabase);
+    }
+    if (dataDir == null) {
+      return;
     }
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

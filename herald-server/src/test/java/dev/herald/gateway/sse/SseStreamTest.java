@@ -28,26 +28,16 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /api/stream}: Server-Sent Events read by a small EventSource written over java.net.http. */
 class SseStreamTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass();
 
   @Test
   void publishedEventArrivesWithIdEventAndDataFields() throws Exception {

@@ -20,24 +20,14 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /ws}, the plain JSON WebSocket protocol of seed 002, driven by the JDK's WebSocket client. */
 class PlainWebSocketTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestHerald herald;
-
-  @BeforeAll
-  static void start() {
-    herald = TestHerald.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    herald.close();
-  }
+  @RegisterExtension
+  static final TestHerald herald = TestHerald.perClass();
 
   @Test
   void connectionIsWelcomedWithConnectedAndTheAutomaticRooms() {
