@@ -118,6 +118,20 @@ class HeldDeliveriesTest {
   }
 
   @Test
+  void aScheduledNotificationIsJudgedAtItsScheduledTime() throws Exception {
+    start(Instant.parse("2026-01-14T12:00:00Z"));
+    preferences("planner", "{\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\",\"timezone\":\"UTC\"}}");
+    // scheduling is by real time: tomorrow (for real) at 23:30 UTC, inside the window
+    java.time.LocalDate tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1);
+    String at = tomorrow + "T23:30:00Z";
+    String id = create("planner", ",\"scheduledAt\":\"" + at + "\",\"deliverVia\":[\"email\"]");
+    JsonNode v = view(id);
+    assertThat(v.get("sequence").isNull()).as("not released yet").isTrue();
+    assertThat(delivery(v, "email").get("state").asText()).isEqualTo("held");
+    assertThat(delivery(v, "email").get("runAt").asText()).isEqualTo(tomorrow.plusDays(1) + "T07:00:00.000Z");
+  }
+
+  @Test
   void onTheSpringForwardNightTheWindowEndsAnHourEarlierInUtc() throws Exception {
     start(Instant.parse("2026-03-28T22:30:00Z")); // 23:30 CET; clocks go forward at 02:00
     preferences("spring", BERLIN_NIGHTS);
