@@ -22,6 +22,7 @@ public final class HeraldMetrics {
   private final Map<String, Counter> messagesIn = new ConcurrentHashMap<>();
   private final Map<String, Counter> messagesOut = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+  private final Map<String, Counter> recoveries = new ConcurrentHashMap<>();
   private final Timer deliveryLatency;
   private final Counter published;
   private final Counter notificationsCreated;
@@ -138,6 +139,16 @@ public final class HeraldMetrics {
   public void refused(String reason) {
     refusals.computeIfAbsent(reason, r -> Counter.builder("herald_refusals")
         .description("Refused connections, messages and requests").tag("reason", r).register(registry))
+        .increment();
+  }
+
+  /**
+   * A Socket.IO CONNECT that offered a recovery id: {@code recovered}, or why not
+   * ({@code unknown_pid}, {@code other_user}, {@code expired}, {@code position_lost}).
+   */
+  public void recovery(String outcome) {
+    recoveries.computeIfAbsent(outcome, o -> Counter.builder("herald_socketio_recoveries")
+        .description("Socket.IO connection state recovery attempts by outcome").tag("outcome", o).register(registry))
         .increment();
   }
 

@@ -89,6 +89,10 @@ public final class HeraldNamespace implements Namespace {
         && previous.identity.userId().equals(identity.userId())
         && previous.identity.tenantId().equals(identity.tenantId())
         && previous.expiresAt - System.nanoTime() > 0;
+    if (pid != null && !resumable) {
+      metrics.recovery(previous == null ? "unknown_pid" : previous.expiresAt - System.nanoTime() > 0 ? "other_user"
+          : "expired");
+    }
     if (resumable) {
       socket.restore(previous.sid, previous.pid);
     } else {
@@ -107,6 +111,9 @@ public final class HeraldNamespace implements Namespace {
       if (!gateway.resume(session, previous.rooms, from)) {
         // the position is lost: start afresh under a new recovery id, so the client sees recovered=false
         socket.renew();
+        metrics.recovery("position_lost");
+      } else {
+        metrics.recovery("recovered");
       }
     }
     return Future.succeededFuture();
