@@ -81,19 +81,12 @@ public final class ServiceApi {
       Problem.notAllowed(req, "GET");
       return;
     }
-    ApiKeys.Service service = Problem.service(req, apiKeys, metrics);
-    if (service == null) {
+    String scope = ServiceScope.of(req, apiKeys, metrics);
+    if (scope == null) {
       return;
     }
-    String tenant = service.tenant();
-    String asked = req.getParam("tenant");
-    if (asked != null) {
-      if (!service.mayActIn(asked)) {
-        Problem.forbidden(req.response(), "this API key acts only in tenant " + service.tenant());
-        return;
-      }
-      tenant = asked;
-    }
+    // a global key without ?tenant= finds the notification in any tenant
+    String tenant = scope.isEmpty() ? null : scope;
     UUID id = Notifications.parseId(rawId);
     if (id == null) {
       Problem.send(req.response(), 404, "Not Found", "no such notification");

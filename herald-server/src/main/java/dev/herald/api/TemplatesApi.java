@@ -68,7 +68,7 @@ public final class TemplatesApi {
       }
       return;
     }
-    UUID id = parseId(parts[0]);
+    UUID id = dev.herald.notify.Uuids.parse(parts[0]);
     if (id == null) {
       req.resume();
       notFound(req);
@@ -184,14 +184,6 @@ public final class TemplatesApi {
 
   private static void notFound(HttpServerRequest req) {
     Problem.send(req.response(), 404, "Not Found", "no such template");
-  }
-
-  private static UUID parseId(String s) {
-    try {
-      return s.length() == 36 ? UUID.fromString(s) : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   private static Integer parseVersion(String s) {

@@ -27,6 +27,16 @@ public final class InvalidRequest extends Exception {
     this.errors = List.copyOf(errors);
   }
 
+  /**
+   * A 400 for {@code errors} (at least one), summed up as the first field's problem and how many
+   * more there are.
+   */
+  public static InvalidRequest of(List<FieldError> errors) {
+    FieldError first = errors.get(0);
+    return new InvalidRequest(400, first.field() + ": " + first.message()
+        + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
+  }
+
   public int status() {
     return status;
   }

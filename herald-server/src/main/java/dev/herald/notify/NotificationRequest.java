@@ -200,7 +200,7 @@ public record NotificationRequest(
       }
     }
     if (!errors.isEmpty()) {
-      throw new InvalidRequest(400, describe(errors), errors);
+      throw InvalidRequest.of(errors);
     }
     return new NotificationRequest(tenant, type, recipients, title, message == null ? "" : message, channel,
         priority, dataJson, requiresAck, actionUrl == null || actionUrl.isEmpty() ? null : actionUrl, actor,
@@ -210,11 +210,6 @@ public record NotificationRequest(
   /** True when it is to be delivered later rather than now. */
   public boolean isScheduled() {
     return scheduledAt != null && scheduledAt.isAfter(OffsetDateTime.now());
-  }
-
-  private static String describe(List<InvalidRequest.FieldError> errors) {
-    InvalidRequest.FieldError first = errors.get(0);
-    return first.field() + ": " + first.message() + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");
   }
 
   private static List<String> recipients(JsonNode node, List<InvalidRequest.FieldError> errors) {

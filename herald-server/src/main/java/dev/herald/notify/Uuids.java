@@ -21,7 +21,7 @@ public final class Uuids {
   }
 
   /** The UUID of {@code s}, or null when it is not one (a malformed id is simply not found). */
-  static UUID parse(String s) {
+  public static UUID parse(String s) {
     if (s == null || s.length() != 36) {
       return null;
     }

@@ -68,9 +68,7 @@ public final class PreferenceDocument {
       }
     }
     if (!errors.isEmpty()) {
-      InvalidRequest.FieldError first = errors.get(0);
-      throw new InvalidRequest(400, first.field() + ": " + first.message()
-          + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
+      throw InvalidRequest.of(errors);
     }
     ObjectNode valid = (ObjectNode) doc.deepCopy();
     if (valid.path("locale").isTextual()) {

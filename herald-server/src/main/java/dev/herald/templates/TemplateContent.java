@@ -46,8 +46,7 @@ public record TemplateContent(Renderer.Compiled title, Renderer.Compiled message
       }
     }
     if (!errors.isEmpty()) {
-      throw new InvalidRequest(400, errors.get(0).field() + ": " + errors.get(0).message()
-          + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
+      throw InvalidRequest.of(errors);
     }
     return new TemplateContent(title, message == null ? empty() : message, html);
   }

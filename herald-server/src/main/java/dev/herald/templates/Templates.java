@@ -100,7 +100,7 @@ public final class Templates {
     }
     TemplateContent content = content(body, deliveryChannel, errors);
     if (!errors.isEmpty()) {
-      return Future.failedFuture(invalid(errors));
+      return Future.failedFuture(InvalidRequest.of(errors));
     }
     UUID id = dev.herald.notify.Uuids.v7();
     String loc = locale;
@@ -149,7 +149,7 @@ public final class Templates {
       }
       TemplateContent content = content(body, found.deliveryChannel(), errors);
       if (!errors.isEmpty()) {
-        return Future.failedFuture(invalid(errors));
+        return Future.failedFuture(InvalidRequest.of(errors));
       }
       return pool.withTransaction(tx -> tx.preparedQuery("update template set version = version + 1, updated_at = now() "
               + "where id = $1 returning version")
@@ -231,7 +231,7 @@ public final class Templates {
       }
     }
     if (!errors.isEmpty()) {
-      return Future.failedFuture(invalid(errors));
+      return Future.failedFuture(InvalidRequest.of(errors));
     }
     Map<String, Object> values = variables(data);
     return get(scope, id, version).compose(t -> {
@@ -335,12 +335,6 @@ public final class Templates {
         errors.add(new InvalidRequest.FieldError(f, "unknown field; known: " + String.join(", ", new java.util.TreeSet<>(known))));
       }
     });
-  }
-
-  private static InvalidRequest invalid(List<InvalidRequest.FieldError> errors) {
-    InvalidRequest.FieldError first = errors.get(0);
-    return new InvalidRequest(400, first.field() + ": " + first.message()
-        + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""), errors);
   }
 
   private static List<Template> all(RowSet<Row> rows) {

@@ -85,13 +85,16 @@ public final class HeraldNamespace implements Namespace {
 
   private Future<Void> accept(SioSocket socket, Identity identity, String pid, String offset) {
     Parked previous = pid == null ? null : parked.remove(pid);
-    boolean resumable = previous != null
-        && previous.identity.userId().equals(identity.userId())
-        && previous.identity.tenantId().equals(identity.tenantId())
-        && previous.expiresAt - System.nanoTime() > 0;
-    if (pid != null && !resumable) {
-      metrics.recovery(previous == null ? "unknown_pid" : previous.expiresAt - System.nanoTime() > 0 ? "other_user"
-          : "expired");
+    // why an offered recovery id cannot resume (null: it can, or none was offered)
+    String refused = pid == null ? null
+        : previous == null ? "unknown_pid"
+        : !previous.identity.userId().equals(identity.userId())
+            || !previous.identity.tenantId().equals(identity.tenantId()) ? "other_user"
+        : previous.expiresAt - System.nanoTime() <= 0 ? "expired"
+        : null;
+    boolean resumable = previous != null && refused == null;
+    if (refused != null) {
+      metrics.recovery(refused);
     }
     if (resumable) {
       socket.restore(previous.sid, previous.pid);
