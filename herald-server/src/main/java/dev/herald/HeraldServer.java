@@ -11,7 +11,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
-import dev.herald.api.Problem;
+import dev.herald.http.Routes;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.RoomAuthorizer;
 import dev.herald.auth.TokenVerifier;
@@ -21,15 +21,15 @@ import dev.herald.config.DevCredentials;
 import dev.herald.config.HeraldConfig;
 import dev.herald.gateway.CloseReason;
 import dev.herald.gateway.Gateway;
-import dev.herald.gateway.engineio.EngineOptions;
-import dev.herald.gateway.engineio.EngineServer;
-import dev.herald.gateway.socketio.HeraldNamespace;
-import dev.herald.gateway.socketio.Namespace;
-import dev.herald.gateway.socketio.SocketIoServer;
-import dev.herald.gateway.sse.SseEndpoint;
-import dev.herald.gateway.websocket.UpgradeRequest;
-import dev.herald.gateway.websocket.WebSocketUpgrades;
-import dev.herald.gateway.ws.PlainWebSocketEndpoint;
+import dev.herald.transport.engineio.EngineOptions;
+import dev.herald.transport.engineio.EngineServer;
+import dev.herald.transport.socketio.HeraldNamespace;
+import dev.herald.transport.socketio.Namespace;
+import dev.herald.transport.socketio.SocketIoServer;
+import dev.herald.transport.sse.SseEndpoint;
+import dev.herald.transport.websocket.UpgradeRequest;
+import dev.herald.transport.websocket.WebSocketUpgrades;
+import dev.herald.transport.plainws.PlainWebSocketEndpoint;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,6 +42,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ public final class HeraldServer {
   private final dev.herald.api.TemplatesApi templatesApi;
   private final dev.herald.api.ServiceApi serviceApi;
   private final Bus bus;
+  private final Routes routes;
   /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
   private final List<HttpServer> http = new java.util.ArrayList<>();
 
@@ -95,6 +97,7 @@ public final class HeraldServer {
     this.sse = new SseEndpoint(vertx, gateway, verifier, authorizer, metrics, config, notifications);
     this.events = new EventsApi(gateway, apiKeys, metrics, config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
+    this.routes = routes();
   }
 
   /**
@@ -167,7 +170,7 @@ public final class HeraldServer {
         .setPort(config.port())
         .setHost(config.host())
         .setTcpNoDelay(true)
-        // WebSockets run on Herald's own handler (gateway.websocket), uncompressed like Socket.IO's
+        // WebSockets run on Herald's own handler (transport.websocket), uncompressed like Socket.IO's
         // default: no per-connection deflate state
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
@@ -192,7 +195,7 @@ public final class HeraldServer {
     context.runOnContext(v -> {
       HttpServer server = vertx.createHttpServer(options)
           .connectionHandler(conn -> WebSocketUpgrades.install(conn, this::upgradeRoute))
-          .requestHandler(this::route);
+          .requestHandler(routes::dispatch);
       server.listen().onSuccess(http::add).onComplete(listening);
     });
     return listening.future();
@@ -206,34 +209,38 @@ public final class HeraldServer {
     return path.equals("/ws") ? ws::upgrade : null;
   }
 
-  private void route(HttpServerRequest req) {
-    String path = req.path();
-    if (path.startsWith("/socket.io/")) {
-      socketIo.handle(req);
-    } else if (path.equals("/ws")) {
-      ws.handle(req);
-    } else if (path.equals("/api/stream") && req.method() == HttpMethod.GET) {
-      sse.handle(req);
-    } else if (path.equals("/api/events")) {
-      if (req.method() != HttpMethod.POST) {
-        req.response().putHeader("allow", "POST");
-        Problem.send(req.response(), 405, "Method Not Allowed", "use POST on /api/events");
-      } else {
-        events.handle(req);
-      }
-    } else if (NotificationsApi.handles(path)) {
-      notificationsApi.handle(req);
-    } else if (dev.herald.api.TemplatesApi.handles(path)) {
-      templatesApi.handle(req);
-    } else if (dev.herald.api.ServiceApi.handles(path)) {
-      serviceApi.handle(req);
-    } else if (path.equals("/health")) {
-      health(req);
-    } else if (path.equals("/metrics")) {
-      req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
-    } else {
-      Problem.send(req.response(), 404, "Not Found", "no route for " + req.method() + " " + abbreviate(path));
-    }
+  /** Every HTTP route of the node, one line each (WebSocket upgrades are {@link #upgradeRoute}). */
+  private Routes routes() {
+    Set<HttpMethod> getPutPatch = Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.PATCH);
+    return new Routes()
+        .prefix("/socket.io/", socketIo::handle)
+        .add(HttpMethod.GET, "/ws", ws::handle)
+        .add(HttpMethod.GET, "/api/stream", sse::handle)
+        .add(HttpMethod.POST, "/api/events", events::handle)
+        .add(HttpMethod.POST, "/api/notifications", notificationsApi::create)
+        .add(HttpMethod.GET, "/api/notifications", notificationsApi::list)
+        .add(HttpMethod.GET, "/api/notifications/unread-count", notificationsApi::unreadCount)
+        .add(HttpMethod.PUT, "/api/notifications/read-all", notificationsApi::readAll)
+        .add(getPutPatch, "/api/notifications/preferences", (req, p) -> notificationsApi.preferences(req))
+        .add(HttpMethod.GET, "/api/notifications/{id}", notificationsApi::one)
+        .add(HttpMethod.DELETE, "/api/notifications/{id}", notificationsApi::delete)
+        .add(HttpMethod.PUT, "/api/notifications/{id}/read", notificationsApi::read)
+        .add(HttpMethod.PUT, "/api/notifications/{id}/seen", notificationsApi::seen)
+        .add(HttpMethod.PUT, "/api/notifications/{id}/archive", notificationsApi::archive)
+        .add(HttpMethod.PUT, "/api/notifications/{id}/unarchive", notificationsApi::unarchive)
+        .add(HttpMethod.POST, "/api/templates", templatesApi::create)
+        .add(HttpMethod.GET, "/api/templates", templatesApi::list)
+        .add(HttpMethod.GET, "/api/templates/{id}", templatesApi::get)
+        .add(HttpMethod.PUT, "/api/templates/{id}", templatesApi::update)
+        .add(HttpMethod.DELETE, "/api/templates/{id}", templatesApi::delete)
+        .add(HttpMethod.GET, "/api/templates/{id}/versions", templatesApi::versions)
+        .add(HttpMethod.GET, "/api/templates/{id}/versions/{version}", templatesApi::version)
+        .add(HttpMethod.POST, "/api/templates/{id}/preview", templatesApi::preview)
+        .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
+        .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
+        .add(HttpMethod.GET, "/health", this::health)
+        .add(HttpMethod.GET, "/metrics", req -> req.response()
+            .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
   }
 
   private void health(HttpServerRequest req) {
@@ -336,10 +343,5 @@ public final class HeraldServer {
       return null;
     }, false).onComplete(ar -> vertx.close().onComplete(done));
     return done.future();
-  }
-
-
-  private static String abbreviate(String s) {
-    return s.length() > 80 ? s.substring(0, 80) + "…" : s;
   }
 }

@@ -10,7 +10,7 @@
  * <p>The module also holds the JMH microbenchmarks ({@code bench/jmh}): the packet codecs and the
  * fan-out path, measured on the server's own classes. Those classes are package-private, so each
  * benchmark sits in the package of the code it measures ({@code dev.herald.gateway},
- * {@code dev.herald.gateway.engineio}, {@code .socketio}, {@code .websocket}); on the class path a
+ * {@code dev.herald.transport.engineio}, {@code .socketio}, {@code .websocket}); on the class path a
  * package split across two jars is one package. The split packages get no {@code package-info}
  * here: it would shadow the server's own in the shaded jar.
  */

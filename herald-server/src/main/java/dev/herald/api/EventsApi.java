@@ -1,5 +1,9 @@
 package dev.herald.api;
 
+import dev.herald.http.Bodies;
+
+import dev.herald.http.Problem;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

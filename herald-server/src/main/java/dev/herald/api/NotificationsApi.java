@@ -1,5 +1,14 @@
 package dev.herald.api;
 
+import dev.herald.validation.Fields;
+
+import dev.herald.http.HttpAuth;
+
+import dev.herald.http.Bodies;
+
+import dev.herald.http.Problem;
+import dev.herald.http.Routes;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
@@ -7,7 +16,7 @@ import dev.herald.auth.AuthException;
 import dev.herald.auth.Identity;
 import dev.herald.auth.TokenVerifier;
 import dev.herald.config.HeraldConfig;
-import dev.herald.notify.InvalidRequest;
+import dev.herald.validation.InvalidRequest;
 import dev.herald.notify.Notification;
 import dev.herald.notify.NotificationRequest;
 import dev.herald.notify.Notifications;
@@ -23,7 +32,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * The notification routes of the contract (seed 003) under {@code /api/notifications}: services
@@ -34,7 +42,6 @@ import java.util.function.Function;
  * PostgreSQL cannot be reached the answer is 503 with {@code Retry-After}, and nothing is half-stored.
  */
 public final class NotificationsApi {
-  private static final String PREFIX = "/api/notifications";
   private static final Set<String> STATUSES = Set.of("pending", "delivered", "read", "failed");
   private static final int MAX_LIMIT = 100;
 
@@ -57,65 +64,75 @@ public final class NotificationsApi {
     this.limits = limits;
   }
 
-  /** True for the paths this API answers. */
-  public static boolean handles(String path) {
-    return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+  /** {@code GET /api/notifications}: the user's history, newest first. */
+  public void list(HttpServerRequest req) {
+    asUser(req, user -> list(req, user));
   }
 
-  public void handle(HttpServerRequest req) {
-    String rest = req.path().substring(PREFIX.length());
-    HttpMethod m = req.method();
-    if (rest.isEmpty() || rest.equals("/")) {
-      if (m == HttpMethod.POST) {
-        create(req);
-      } else if (m == HttpMethod.GET) {
-        asUser(req, user -> list(req, user));
-      } else {
-        notAllowed(req, "GET, POST");
-      }
-      return;
-    }
-    String[] parts = rest.substring(1).split("/", -1);
-    if (parts.length == 1 && parts[0].equals("preferences")) {
-      preferences(req);
-    } else if (parts.length == 1 && parts[0].equals("unread-count")) {
-      route(req, HttpMethod.GET, user -> notifications.unreadCount(user)
-          .onSuccess(n -> json(req.response(), 200, "{\"count\":" + n + "}")));
-    } else if (parts.length == 1 && parts[0].equals("read-all")) {
-      route(req, HttpMethod.PUT, user -> notifications.markAllRead(user)
-          .onSuccess(n -> json(req.response(), 200, "{\"count\":" + n + "}")));
-    } else if (parts.length == 1) {
-      if (m == HttpMethod.DELETE) {
-        withId(req, parts[0], (user, id) -> notifications.delete(user, id).map(d -> d ? "" : null), body -> {
-          req.response().setStatusCode(204).end();
-        });
-      } else if (m == HttpMethod.GET) {
-        withId(req, parts[0], (user, id) -> notifications.one(user, id).map(n -> n == null ? null : n.toJson()),
-            body -> json(req.response(), 200, body));
-      } else {
-        notAllowed(req, "GET, DELETE");
-      }
-    } else if (parts.length == 2 && m == HttpMethod.PUT) {
-      switch (parts[1]) {
-        case "read" -> withId(req, parts[0], (user, id) -> notifications.markRead(user, id)
-            .map(n -> n == null ? null : "{\"id\":\"" + n.id() + "\",\"readAt\":\"" + iso(n.readAt()) + "\"}"),
-            body -> json(req.response(), 200, body));
-        case "seen" -> withId(req, parts[0], (user, id) -> notifications.markSeen(user, id)
-            .map(n -> n == null ? null : "{\"id\":\"" + n.id() + "\",\"seenAt\":\"" + iso(n.seenAt()) + "\"}"),
-            body -> json(req.response(), 200, body));
-        case "archive", "unarchive" -> withId(req, parts[0],
-            (user, id) -> notifications.archive(user, id, parts[1].equals("archive")).map(n -> n == null ? null : n.toJson()),
-            body -> json(req.response(), 200, body));
-        default -> notFound(req);
-      }
-    } else if (parts.length == 2 && Set.of("read", "seen", "archive", "unarchive").contains(parts[1])) {
-      notAllowed(req, "PUT");
+  /** {@code GET /api/notifications/unread-count}. */
+  public void unreadCount(HttpServerRequest req) {
+    asUser(req, user -> notifications.unreadCount(user)
+        .onComplete(ar -> settle(req, ar.map(n -> "{\"count\":" + n + "}"))));
+  }
+
+  /** {@code PUT /api/notifications/read-all}. */
+  public void readAll(HttpServerRequest req) {
+    asUser(req, user -> notifications.markAllRead(user)
+        .onComplete(ar -> settle(req, ar.map(n -> "{\"count\":" + n + "}"))));
+  }
+
+  /** {@code GET /api/notifications/{id}}. */
+  public void one(HttpServerRequest req, Routes.Params params) {
+    withId(req, params.get("id"), (user, id) -> notifications.one(user, id).map(n -> n == null ? null : n.toJson()),
+        body -> json(req.response(), 200, body));
+  }
+
+  /** {@code DELETE /api/notifications/{id}}. */
+  public void delete(HttpServerRequest req, Routes.Params params) {
+    withId(req, params.get("id"), (user, id) -> notifications.delete(user, id).map(d -> d ? "" : null),
+        body -> req.response().setStatusCode(204).end());
+  }
+
+  /** {@code PUT /api/notifications/{id}/read}: {@code {id, readAt}}. */
+  public void read(HttpServerRequest req, Routes.Params params) {
+    withId(req, params.get("id"), (user, id) -> notifications.markRead(user, id)
+        .map(n -> n == null ? null : "{\"id\":\"" + n.id() + "\",\"readAt\":\"" + iso(n.readAt()) + "\"}"),
+        body -> json(req.response(), 200, body));
+  }
+
+  /** {@code PUT /api/notifications/{id}/seen}: {@code {id, seenAt}}. */
+  public void seen(HttpServerRequest req, Routes.Params params) {
+    withId(req, params.get("id"), (user, id) -> notifications.markSeen(user, id)
+        .map(n -> n == null ? null : "{\"id\":\"" + n.id() + "\",\"seenAt\":\"" + iso(n.seenAt()) + "\"}"),
+        body -> json(req.response(), 200, body));
+  }
+
+  /** {@code PUT /api/notifications/{id}/archive}: the notification. */
+  public void archive(HttpServerRequest req, Routes.Params params) {
+    archive(req, params, true);
+  }
+
+  /** {@code PUT /api/notifications/{id}/unarchive}: the notification. */
+  public void unarchive(HttpServerRequest req, Routes.Params params) {
+    archive(req, params, false);
+  }
+
+  private void archive(HttpServerRequest req, Routes.Params params, boolean archived) {
+    withId(req, params.get("id"),
+        (user, id) -> notifications.archive(user, id, archived).map(n -> n == null ? null : n.toJson()),
+        body -> json(req.response(), 200, body));
+  }
+
+  private void settle(HttpServerRequest req, io.vertx.core.AsyncResult<String> ar) {
+    if (ar.failed()) {
+      fail(req.response(), ar.cause());
     } else {
-      notFound(req);
+      json(req.response(), 200, ar.result());
     }
   }
 
-  private void create(HttpServerRequest req) {
+  /** {@code POST /api/notifications} with an API key. */
+  public void create(HttpServerRequest req) {
     HttpServerResponse resp = req.response();
     ApiKeys.Service service = Problem.service(req, apiKeys, metrics);
     if (service == null) {
@@ -157,16 +174,14 @@ public final class NotificationsApi {
   }
 
   /** {@code GET} the user's preferences, {@code PUT} a whole document, {@code PATCH} a merge patch. */
-  private void preferences(HttpServerRequest req) {
+  public void preferences(HttpServerRequest req) {
     HttpMethod m = req.method();
     if (m == HttpMethod.GET) {
       asUser(req, user -> preferences.get(user).onComplete(ar -> answer(req.response(), ar)));
-    } else if (m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+    } else {
       asUser(req, user -> Bodies.readJson(req, limits.maxHttpBodyBytes(), metrics, doc ->
           (m == HttpMethod.PUT ? preferences.replace(user, doc) : preferences.merge(user, doc))
               .onComplete(ar -> answer(req.response(), ar))));
-    } else {
-      notAllowed(req, "GET, PUT, PATCH");
     }
   }
 
@@ -257,14 +272,6 @@ public final class NotificationsApi {
     });
   }
 
-  private void route(HttpServerRequest req, HttpMethod method, Function<Identity, Future<?>> action) {
-    if (req.method() != method) {
-      notAllowed(req, method.name());
-      return;
-    }
-    asUser(req, user -> action.apply(user).onFailure(e -> fail(req.response(), e)));
-  }
-
   private interface ById {
     Future<String> apply(Identity user, UUID id);
   }
@@ -305,10 +312,6 @@ public final class NotificationsApi {
     Problem.send(req.response(), 404, "Not Found", "no such notification");
   }
 
-  private static void notAllowed(HttpServerRequest req, String allow) {
-    Problem.notAllowed(req, allow);
-  }
-
   private static int intParam(HttpServerRequest req, String name, int fallback, int min, int max,
       List<InvalidRequest.FieldError> errors) {
     String v = req.getParam(name);
@@ -329,7 +332,7 @@ public final class NotificationsApi {
 
   private static String nameParam(HttpServerRequest req, String name, List<InvalidRequest.FieldError> errors) {
     String v = req.getParam(name);
-    if (v != null && !NotificationRequest.isName(v)) {
+    if (v != null && !Fields.isName(v)) {
       errors.add(new InvalidRequest.FieldError(name, "must be 1-100 characters of letters, digits and _ . : -"));
       return null;
     }

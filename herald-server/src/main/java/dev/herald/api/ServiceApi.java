@@ -1,5 +1,10 @@
 package dev.herald.api;
 
+import dev.herald.http.Bodies;
+
+import dev.herald.http.Problem;
+import dev.herald.http.Routes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
 import dev.herald.config.HeraldConfig;
@@ -24,8 +29,6 @@ import java.util.UUID;
  * view finds a notification in any tenant without it).
  */
 public final class ServiceApi {
-  private static final String DEFAULTS = "/api/tenant/preferences";
-  private static final String ADMIN = "/api/admin/notifications/";
 
   private final Notifications notifications;
   private final Preferences preferences;
@@ -41,24 +44,9 @@ public final class ServiceApi {
     this.limits = limits;
   }
 
-  public static boolean handles(String path) {
-    return path.equals(DEFAULTS) || path.startsWith(ADMIN);
-  }
-
-  public void handle(HttpServerRequest req) {
-    if (req.path().equals(DEFAULTS)) {
-      tenantDefaults(req);
-    } else {
-      adminView(req, req.path().substring(ADMIN.length()));
-    }
-  }
-
-  private void tenantDefaults(HttpServerRequest req) {
+  /** {@code GET | PUT | PATCH /api/tenant/preferences}. */
+  public void tenantDefaults(HttpServerRequest req) {
     HttpMethod m = req.method();
-    if (m != HttpMethod.GET && m != HttpMethod.PUT && m != HttpMethod.PATCH) {
-      Problem.notAllowed(req, "GET, PUT, PATCH");
-      return;
-    }
     String tenant = ServiceScope.of(req, apiKeys, metrics);
     if (tenant == null) {
       return;
@@ -76,11 +64,9 @@ public final class ServiceApi {
         ? preferences.replaceTenantDefaults(tenant, doc) : preferences.mergeTenantDefaults(tenant, doc)));
   }
 
-  private void adminView(HttpServerRequest req, String rawId) {
-    if (req.method() != HttpMethod.GET) {
-      Problem.notAllowed(req, "GET");
-      return;
-    }
+  /** {@code GET /api/admin/notifications/{id}}. */
+  public void adminView(HttpServerRequest req, Routes.Params params) {
+    String rawId = params.get("id");
     String scope = ServiceScope.of(req, apiKeys, metrics);
     if (scope == null) {
       return;

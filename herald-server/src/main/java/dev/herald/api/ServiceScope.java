@@ -1,5 +1,7 @@
 package dev.herald.api;
 
+import dev.herald.http.Problem;
+
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.Identity;
 import dev.herald.ops.HeraldMetrics;

@@ -1,9 +1,16 @@
 package dev.herald.api;
 
+import dev.herald.validation.Fields;
+
+import dev.herald.http.Bodies;
+
+import dev.herald.http.Problem;
+import dev.herald.http.Routes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
 import dev.herald.config.HeraldConfig;
-import dev.herald.notify.InvalidRequest;
+import dev.herald.validation.InvalidRequest;
 import dev.herald.notify.NotificationRequest;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.templates.Locales;
@@ -35,7 +42,6 @@ import java.util.function.Function;
  * </pre>
  */
 public final class TemplatesApi {
-  private static final String PREFIX = "/api/templates";
 
   private final Templates templates;
   private final ApiKeys apiKeys;
@@ -49,78 +55,91 @@ public final class TemplatesApi {
     this.limits = limits;
   }
 
-  public static boolean handles(String path) {
-    return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+  /** {@code POST /api/templates}: version 1 of a new template. */
+  public void create(HttpServerRequest req) {
+    withBody(req, (scope, body) -> templates.create(new Templates.Scope(scope), body),
+        t -> Problem.ok(req.response(), 201, t.toJson().toString()));
   }
 
-  public void handle(HttpServerRequest req) {
-    String rest = req.path().substring(PREFIX.length());
-    HttpMethod m = req.method();
-    String[] parts = rest.isEmpty() || rest.equals("/") ? new String[0] : rest.substring(1).split("/", -1);
-    if (parts.length == 0) {
-      if (m == HttpMethod.POST) {
-        withBody(req, (scope, body) -> templates.create(new Templates.Scope(scope), body),
-            t -> Problem.ok(req.response(), 201, t.toJson().toString()));
-      } else if (m == HttpMethod.GET) {
-        list(req);
-      } else {
-        Problem.notAllowed(req, "GET, POST");
-      }
+  /** {@code GET /api/templates/{id}}: the current version. */
+  public void get(HttpServerRequest req, Routes.Params params) {
+    UUID id = idOf(req, params);
+    if (id != null) {
+      without(req, scope -> templates.get(scope, id, null), t -> Problem.ok(req.response(), 200, t.toJson().toString()));
+    }
+  }
+
+  /** {@code PUT /api/templates/{id}}: saves a new version. */
+  public void update(HttpServerRequest req, Routes.Params params) {
+    UUID id = idOf(req, params);
+    if (id != null) {
+      withBody(req, (scope, body) -> templates.update(new Templates.Scope(scope), id, body),
+          t -> Problem.ok(req.response(), 200, t.toJson().toString()));
+    }
+  }
+
+  /** {@code DELETE /api/templates/{id}}. */
+  public void delete(HttpServerRequest req, Routes.Params params) {
+    UUID id = idOf(req, params);
+    if (id != null) {
+      without(req, scope -> templates.delete(scope, id).map(d -> d ? d : null),
+          d -> req.response().setStatusCode(204).end());
+    }
+  }
+
+  /** {@code GET /api/templates/{id}/versions}: every version, newest first. */
+  public void versions(HttpServerRequest req, Routes.Params params) {
+    UUID id = idOf(req, params);
+    if (id != null) {
+      without(req, scope -> templates.versions(scope, id),
+          list -> Problem.ok(req.response(), 200, Templates.listJson(list).toString()));
+    }
+  }
+
+  /** {@code GET /api/templates/{id}/versions/{version}}. */
+  public void version(HttpServerRequest req, Routes.Params params) {
+    UUID id = idOf(req, params);
+    if (id == null) {
       return;
     }
-    UUID id = dev.herald.notify.Uuids.parse(parts[0]);
-    if (id == null) {
+    Integer version = parseVersion(params.get("version"));
+    if (version == null) {
       req.resume();
       notFound(req);
       return;
     }
-    if (parts.length == 1) {
-      switch (m.name()) {
-        case "GET" -> without(req, scope -> templates.get(scope, id, null), t -> Problem.ok(req.response(), 200,
-            t.toJson().toString()));
-        case "PUT" -> withBody(req, (scope, body) -> templates.update(new Templates.Scope(scope), id, body),
-            t -> Problem.ok(req.response(), 200, t.toJson().toString()));
-        case "DELETE" -> without(req, scope -> templates.delete(scope, id).map(d -> d ? d : null),
-            d -> req.response().setStatusCode(204).end());
-        default -> Problem.notAllowed(req, "GET, PUT, DELETE");
-      }
-    } else if (parts.length == 2 && parts[1].equals("versions")) {
-      if (m != HttpMethod.GET) {
-        Problem.notAllowed(req, "GET");
-        return;
-      }
-      without(req, scope -> templates.versions(scope, id), list -> Problem.ok(req.response(), 200,
-          Templates.listJson(list).toString()));
-    } else if (parts.length == 3 && parts[1].equals("versions")) {
-      Integer version = parseVersion(parts[2]);
-      if (m != HttpMethod.GET) {
-        Problem.notAllowed(req, "GET");
-      } else if (version == null) {
-        notFound(req);
-      } else {
-        without(req, scope -> templates.get(scope, id, version), t -> Problem.ok(req.response(), 200,
-            t.toJson().toString()));
-      }
-    } else if (parts.length == 2 && parts[1].equals("preview")) {
-      if (m != HttpMethod.POST) {
-        Problem.notAllowed(req, "POST");
-        return;
-      }
+    without(req, scope -> templates.get(scope, id, version), t -> Problem.ok(req.response(), 200,
+        t.toJson().toString()));
+  }
+
+  /** {@code POST /api/templates/{id}/preview}: renders {@code {data, version?}}, reports missing variables. */
+  public void preview(HttpServerRequest req, Routes.Params params) {
+    UUID id = idOf(req, params);
+    if (id != null) {
       withBody(req, (scope, body) -> templates.preview(new Templates.Scope(scope), id, body),
           out -> Problem.ok(req.response(), 200, out.toString()));
-    } else {
-      notFound(req);
     }
   }
 
-  private void list(HttpServerRequest req) {
+  /** The template id of the path, or null after answering 404 for one that is not an id. */
+  private static UUID idOf(HttpServerRequest req, Routes.Params params) {
+    UUID id = dev.herald.store.Uuids.parse(params.get("id"));
+    if (id == null) {
+      req.resume();
+      notFound(req);
+    }
+    return id;
+  }
+
+  /** {@code GET /api/templates?name=&deliveryChannel=&locale=}. */
+  public void list(HttpServerRequest req) {
     String scope = ServiceScope.of(req, apiKeys, metrics);
     if (scope == null) {
       return;
     }
     List<InvalidRequest.FieldError> errors = new ArrayList<>();
     String name = req.getParam("name");
-    if (name != null && !NotificationRequest.isName(name)) {
+    if (name != null && !Fields.isName(name)) {
       errors.add(new InvalidRequest.FieldError("name", "must be 1-100 letters, digits and _ . : -"));
     }
     String deliveryChannel = req.getParam("deliveryChannel");

@@ -2,9 +2,9 @@ package dev.herald.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.herald.gateway.engineio.EngineServer;
-import dev.herald.gateway.socketio.Namespace;
-import dev.herald.gateway.socketio.SioSocket;
+import dev.herald.transport.engineio.EngineServer;
+import dev.herald.transport.socketio.Namespace;
+import dev.herald.transport.socketio.SioSocket;
 import io.vertx.core.Future;
 
 /**

@@ -1,12 +1,12 @@
 package dev.herald.conformance;
 
 import dev.herald.config.HeraldConfig;
-import dev.herald.gateway.engineio.EngineOptions;
-import dev.herald.gateway.engineio.EngineServer;
-import dev.herald.gateway.engineio.EngineSocket;
-import dev.herald.gateway.socketio.Namespace;
-import dev.herald.gateway.socketio.SocketIoServer;
-import dev.herald.gateway.websocket.WebSocketUpgrades;
+import dev.herald.transport.engineio.EngineOptions;
+import dev.herald.transport.engineio.EngineServer;
+import dev.herald.transport.engineio.EngineSocket;
+import dev.herald.transport.socketio.Namespace;
+import dev.herald.transport.socketio.SocketIoServer;
+import dev.herald.transport.websocket.WebSocketUpgrades;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,9 +1,10 @@
 package dev.herald.notify;
 
+import dev.herald.store.Timestamps;
+
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 /**
@@ -49,7 +50,6 @@ public record Notification(
 
   private static final com.fasterxml.jackson.core.io.JsonStringEncoder ESCAPER =
       com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
-  private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
 
   static Notification of(Row r) {
     return new Notification(r.getUUID("id"), r.getString("tenant_id"), r.getString("recipient"), r.getLong("seq"),
@@ -130,41 +130,12 @@ public record Notification(
     }
   }
 
-  /** {@code uuuu-MM-dd'T'HH:mm:ss.SSS'Z'} in UTC, without a formatter's allocations. */
-  static void appendIso(StringBuilder b, OffsetDateTime t) {
-    OffsetDateTime u = t.getOffset().equals(ZoneOffset.UTC) ? t : t.withOffsetSameInstant(ZoneOffset.UTC);
-    int year = u.getYear();
-    if (year < 0 || year > 9999) {
-      b.append(ISO.format(u));
-      return;
-    }
-    pad(b, year, 4).append('-');
-    pad(b, u.getMonthValue(), 2).append('-');
-    pad(b, u.getDayOfMonth(), 2).append('T');
-    pad(b, u.getHour(), 2).append(':');
-    pad(b, u.getMinute(), 2).append(':');
-    pad(b, u.getSecond(), 2).append('.');
-    pad(b, u.getNano() / 1_000_000, 3).append('Z');
-  }
-
-  private static StringBuilder pad(StringBuilder b, int value, int width) {
-    for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
-      if (value < limit) {
-        b.append('0');
-      }
-    }
-    return b.append(value);
-  }
-
   /** {@code t} as clients see times: ISO-8601 in UTC with milliseconds, or null. */
   public static String iso(OffsetDateTime t) {
-    if (t == null) {
-      return null;
-    }
-    StringBuilder b = new StringBuilder(24);
-    appendIso(b, t);
-    return b.toString();
+    return Timestamps.iso(t);
   }
 
-
+  static void appendIso(StringBuilder b, OffsetDateTime t) {
+    Timestamps.appendIso(b, t);
+  }
 }

@@ -1,5 +1,8 @@
 package dev.herald.notify;
 
+import dev.herald.validation.Fields;
+import dev.herald.validation.InvalidRequest;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.Identity;
@@ -11,7 +14,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * A validated {@code POST /api/notifications} body (seed 003): every field checked, recipients
@@ -47,7 +49,6 @@ public record NotificationRequest(
 
   public static final int MAX_RECIPIENTS = 1000;
   public static final Set<String> PRIORITIES = Set.of("low", "medium", "high", "urgent");
-  static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:\\-]{1,100}");
   static final int MAX_TITLE = 500;
   static final int MAX_MESSAGE = 10_000;
   static final int MAX_URL = 2048;
@@ -61,12 +62,9 @@ public record NotificationRequest(
     deliverVia = Set.copyOf(deliverVia);
   }
 
-  /**
-   * Whether {@code s} is a name Herald accepts for types, channels and the like: 1-100 letters,
-   * digits and {@code _ . : -}.
-   */
+  /** See {@link Fields#isName}. */
   public static boolean isName(String s) {
-    return NAME.matcher(s).matches();
+    return Fields.isName(s);
   }
 
   /** Validates {@code body} sent by {@code service}; {@code maxDataBytes} bounds {@code data}. */
@@ -175,7 +173,7 @@ public record NotificationRequest(
     JsonNode resource = body.get("resource");
     if (resource != null && !resource.isNull()) {
       if (!resource.isObject() || !resource.path("type").isTextual() || !resource.path("id").isTextual()
-          || !NAME.matcher(resource.path("type").asText()).matches()
+          || !Fields.isName(resource.path("type").asText())
           || resource.path("id").asText().isEmpty() || resource.path("id").asText().length() > 200) {
         errors.add(new InvalidRequest.FieldError("resource", "must be {type, id} with a type name and an id of 1-200 characters"));
       } else {
@@ -242,39 +240,16 @@ public record NotificationRequest(
       }
       return fallback;
     }
-    if (!n.isTextual() || !NAME.matcher(n.asText()).matches()) {
+    if (!n.isTextual() || !Fields.isName(n.asText())) {
       errors.add(new InvalidRequest.FieldError(field, "must be 1-100 characters of letters, digits and _ . : -"));
       return fallback;
     }
     return n.asText();
   }
 
-  /**
-   * The string {@code body.field}, or null when absent; adds to {@code errors} when it is not a
-   * string, is blank though {@code required}, longer than {@code max} or holds a NUL character.
-   */
-  public static String text(JsonNode body, String field, boolean required, int max,
+  static String text(JsonNode body, String field, boolean required, int max,
       List<InvalidRequest.FieldError> errors) {
-    JsonNode n = body.get(field);
-    if (n == null || n.isNull()) {
-      if (required) {
-        errors.add(new InvalidRequest.FieldError(field, "is required"));
-      }
-      return null;
-    }
-    if (!n.isTextual()) {
-      errors.add(new InvalidRequest.FieldError(field, "must be a string"));
-      return null;
-    }
-    String v = n.asText();
-    if (required && v.isBlank()) {
-      errors.add(new InvalidRequest.FieldError(field, "must not be blank"));
-    } else if (v.length() > max) {
-      errors.add(new InvalidRequest.FieldError(field, "is " + v.length() + " characters; at most " + max));
-    } else if (v.indexOf('\u0000') >= 0) {
-      errors.add(new InvalidRequest.FieldError(field, "must not contain NUL characters"));
-    }
-    return v;
+    return Fields.text(body, field, required, max, errors);
   }
 
   private static boolean validActionUrl(String url) {

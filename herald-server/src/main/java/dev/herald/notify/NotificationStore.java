@@ -1,5 +1,7 @@
 package dev.herald.notify;
 
+import dev.herald.store.Uuids;
+
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

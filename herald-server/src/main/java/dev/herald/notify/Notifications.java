@@ -1,5 +1,9 @@
 package dev.herald.notify;
 
+import dev.herald.store.Uuids;
+
+import dev.herald.validation.InvalidRequest;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.auth.Identity;

@@ -1,10 +1,11 @@
 package dev.herald.preferences;
 
+import dev.herald.validation.Fields;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.notify.InvalidRequest;
-import dev.herald.notify.NotificationRequest;
+import dev.herald.validation.InvalidRequest;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public final class PreferenceDocument {
     }
     v.fields().forEachRemaining(e -> {
       String where = field + "." + e.getKey();
-      if (!NotificationRequest.isName(e.getKey())) {
+      if (!Fields.isName(e.getKey())) {
         errors.add(new InvalidRequest.FieldError(where, "names are 1-100 letters, digits and _ . : -"));
       }
       if (!e.getValue().isObject()) {
@@ -185,7 +186,7 @@ public final class PreferenceDocument {
       return;
     }
     v.fields().forEachRemaining(e -> {
-      if (!NotificationRequest.isName(e.getKey())) {
+      if (!Fields.isName(e.getKey())) {
         errors.add(new InvalidRequest.FieldError("digest." + e.getKey(), "names are 1-100 letters, digits and _ . : -"));
       }
       if (!e.getValue().isTextual() || !DIGESTS.contains(e.getValue().asText())) {

@@ -29,8 +29,8 @@ public record Template(UUID id, String tenant, String name, String deliveryChann
     out.setAll(content.toJson());
     out.set("variables", JsonNodeFactory.instance.arrayNode().addAll(content.variables().stream()
         .map(JsonNodeFactory.instance::textNode).toList()));
-    out.put("createdAt", dev.herald.notify.Notification.iso(createdAt));
-    out.put("updatedAt", dev.herald.notify.Notification.iso(updatedAt));
+    out.put("createdAt", dev.herald.store.Timestamps.iso(createdAt));
+    out.put("updatedAt", dev.herald.store.Timestamps.iso(updatedAt));
     return out;
   }
 }

@@ -3,7 +3,7 @@ package dev.herald.templates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.notify.InvalidRequest;
+import dev.herald.validation.InvalidRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -95,7 +95,7 @@ public record TemplateContent(Renderer.Compiled title, Renderer.Compiled message
   private static Renderer.Compiled text(JsonNode doc, String field, boolean required, int max, boolean html,
       List<InvalidRequest.FieldError> errors) {
     int before = errors.size();
-    String s = dev.herald.notify.NotificationRequest.text(doc, field, required, max, errors);
+    String s = dev.herald.validation.Fields.text(doc, field, required, max, errors);
     if (s == null || errors.size() > before) {
       return null;
     }

@@ -1,12 +1,13 @@
 package dev.herald.templates;
 
+import dev.herald.validation.Fields;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.notify.InvalidRequest;
-import dev.herald.notify.NotificationRequest;
+import dev.herald.validation.InvalidRequest;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -82,7 +83,7 @@ public final class Templates {
     }
     unknownFields(body, CREATE_FIELDS, errors);
     String name = body.path("name").asText(null);
-    if (name == null || !body.get("name").isTextual() || !NotificationRequest.isName(name)) {
+    if (name == null || !body.get("name").isTextual() || !Fields.isName(name)) {
       errors.add(new InvalidRequest.FieldError("name", "is required: 1-100 letters, digits and _ . : - "
           + "(usually the notification type)"));
     }
@@ -102,7 +103,7 @@ public final class Templates {
     if (!errors.isEmpty()) {
       return Future.failedFuture(InvalidRequest.of(errors));
     }
-    UUID id = dev.herald.notify.Uuids.v7();
+    UUID id = dev.herald.store.Uuids.v7();
     String loc = locale;
     return pool.withTransaction(tx -> tx.preparedQuery("insert into template (id, tenant_id, name, delivery_channel, "
             + "locale, version) values ($1, $2, $3, $4, $5, 1)")

@@ -50,8 +50,8 @@ class RendererTest {
     try {
       content("push", "{\"title\":\"t\",\"html\":\"<p/>\"}");
       throw new AssertionError("accepted html on a push template");
-    } catch (dev.herald.notify.InvalidRequest e) {
-      assertThat(e.errors()).extracting(dev.herald.notify.InvalidRequest.FieldError::field).containsExactly("html");
+    } catch (dev.herald.validation.InvalidRequest e) {
+      assertThat(e.errors()).extracting(dev.herald.validation.InvalidRequest.FieldError::field).containsExactly("html");
     } catch (Exception e) {
       throw new AssertionError(e);
     }

@@ -1,0 +1,370 @@
+package dev.herald.transport.engineio;
+
+import dev.herald.config.HeraldConfig;
+import dev.herald.gateway.CloseReason;
+import dev.herald.transport.websocket.UpgradeRequest;
+import dev.herald.transport.websocket.WebSocket;
+import dev.herald.transport.websocket.WebSocketSettings;
+import dev.herald.ops.HeraldMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An Engine.IO v4 endpoint (engine.io-protocol): the handshake, HTTP long-polling GET/POST, direct
+ * WebSocket connections and the polling-to-WebSocket upgrade, with CORS and the error answers of the
+ * reference server. Sessions are {@link EngineSocket}s; the {@link Listener} decides what their
+ * messages mean.
+ */
+public final class EngineServer {
+  /** Receives every new session, on the session's context, before any of its messages. */
+  public interface Listener {
+    void onOpen(EngineSocket socket, Handshake handshake);
+  }
+
+  /**
+   * What the layer above may need from the handshake request, copied so the request itself is not
+   * retained: the raw query string (null when none), the Authorization header and the client's
+   * address. Kept for the session's lifetime, so it holds no parsed maps.
+   */
+  public record Handshake(String query, String authorization, String remoteAddress) {
+    /** The first value of query parameter {@code name}, decoded, or null. */
+    public String param(String name) {
+      if (query == null) {
+        return null;
+      }
+      java.util.List<String> values = new io.netty.handler.codec.http.QueryStringDecoder(query, false)
+          .parameters().get(name);
+      return values == null || values.isEmpty() ? null : values.get(0);
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final EngineOptions options;
+  private final HeraldMetrics metrics;
+  private final Listener listener;
+  private final WebSocketSettings webSocketSettings;
+  private final Map<String, EngineSocket> sockets = new ConcurrentHashMap<>();
+  private final Map<Context, Heartbeats> heartbeats = new ConcurrentHashMap<>();
+  private volatile boolean draining;
+
+  public EngineServer(EngineOptions options, HeraldMetrics metrics, Listener listener) {
+    this.options = options;
+    this.metrics = metrics;
+    this.listener = listener;
+    this.webSocketSettings = new WebSocketSettings(options.engine().maxPayload(), options.outboundBufferBytes());
+  }
+
+  HeraldMetrics metrics() {
+    return metrics;
+  }
+
+  /** Number of open Engine.IO sessions. */
+  public int size() {
+    return sockets.size();
+  }
+
+  /** Refuses new handshakes and closes every session so clients reconnect elsewhere. */
+  public void drain() {
+    draining = true;
+    for (EngineSocket s : new ArrayList<>(sockets.values())) {
+      s.close(CloseReason.SERVER_SHUTDOWN);
+    }
+  }
+
+  /** Handles one request to the endpoint's path. */
+  public void handle(HttpServerRequest req) {
+    HeraldConfig.Engine engine = options.engine();
+    String origin = req.getHeader("origin");
+    if (req.method() == HttpMethod.OPTIONS) {
+      HttpServerResponse resp = req.response();
+      if (origin != null && engine.allowsOrigin(origin)) {
+        resp.putHeader("access-control-allow-origin", origin)
+            .putHeader("access-control-allow-credentials", "true")
+            // the cors middleware of the reference server allows "GET,HEAD,PUT,PATCH,POST,DELETE";
+            // without PUT a browser never sends the suites' PUT handshake, which must get its 400
+            .putHeader("access-control-allow-methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+            .putHeader("access-control-allow-headers",
+                req.getHeader("access-control-request-headers") == null
+                    ? "content-type" : req.getHeader("access-control-request-headers"))
+            .putHeader("vary", "Origin");
+      }
+      resp.setStatusCode(204).end();
+      return;
+    }
+    if (!engine.allowsOrigin(origin)) {
+      metrics.refused("cors");
+      error(req, EngineError.FORBIDDEN, engine);
+      return;
+    }
+    String transport = req.getParam("transport");
+    if (!"polling".equals(transport) && !"websocket".equals(transport)) {
+      error(req, EngineError.UNKNOWN_TRANSPORT, engine);
+      return;
+    }
+    if (!"4".equals(req.getParam("EIO"))) {
+      error(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, engine);
+      return;
+    }
+    boolean upgradeRequest = "websocket".equalsIgnoreCase(req.getHeader("upgrade"));
+    if ("websocket".equals(transport) && !upgradeRequest) {
+      error(req, EngineError.BAD_REQUEST, engine);
+      return;
+    }
+    String sid = req.getParam("sid");
+    if (sid == null) {
+      handshake(req, transport);
+      return;
+    }
+    EngineSocket socket = sockets.get(sid);
+    if (socket != null && socket.heartbeatExpired()) {
+      EngineSocket expired = socket;
+      remove(expired);
+      expired.context.runOnContext(v -> expired.expire());
+      socket = null;
+    }
+    if (socket == null) {
+      error(req, EngineError.UNKNOWN_SID, engine);
+      return;
+    }
+    if ("websocket".equals(transport)) {
+      // a real upgrade never gets here: WebSocketUpgrades hands it to upgrade(UpgradeRequest)
+      error(req, EngineError.BAD_REQUEST, engine);
+    } else if (req.method() == HttpMethod.GET) {
+      HttpServerResponse resp = req.response();
+      cors(resp, origin, engine);
+      EngineSocket polled = socket;
+      socket.context.runOnContext(v -> polled.onPoll(resp));
+    } else if (req.method() == HttpMethod.POST) {
+      post(req, socket);
+    } else {
+      error(req, EngineError.BAD_REQUEST, engine);
+    }
+  }
+
+  /**
+   * Handles a WebSocket upgrade to the endpoint ({@code transport=websocket}): a new session over a
+   * direct WebSocket when there is no {@code sid}, else the upgrade of a polling session. Errors are
+   * the same JSON answers as over HTTP.
+   */
+  public void upgrade(UpgradeRequest req) {
+    HeraldConfig.Engine engine = options.engine();
+    String origin = req.header("origin");
+    if (!engine.allowsOrigin(origin)) {
+      metrics.refused("cors");
+      refuse(req, EngineError.FORBIDDEN, origin);
+      return;
+    }
+    if (!"4".equals(req.param("EIO"))) {
+      refuse(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, origin);
+      return;
+    }
+    String sid = req.param("sid");
+    if (sid == null) {
+      if (draining) {
+        metrics.refused("draining");
+        refuse(req, EngineError.SHUTTING_DOWN, origin);
+        return;
+      }
+      Handshake handshake = new Handshake(req.rawQuery(), req.header("authorization"), req.remoteAddress());
+      EngineSocket socket = new EngineSocket(newSid(), req.context(), this, options);
+      WebSocket ws = req.accept(webSocketSettings, socket.transportListener());
+      sockets.put(socket.sid, socket);
+      socket.open(ws);
+      listener.onOpen(socket, handshake);
+      return;
+    }
+    EngineSocket socket = sockets.get(sid);
+    if (socket != null && socket.heartbeatExpired()) {
+      remove(socket);
+      EngineSocket expired = socket;
+      expired.context.runOnContext(v -> expired.expire());
+      socket = null;
+    }
+    if (socket == null) {
+      refuse(req, EngineError.UNKNOWN_SID, origin);
+      return;
+    }
+    EngineSocket polling = socket;
+    Context requestContext = req.context();
+    polling.context.runOnContext(v -> {
+      if (!polling.reserveUpgrade()) {
+        refuse(req, EngineError.BAD_REQUEST, origin);
+        return;
+      }
+      requestContext.runOnContext(x -> {
+        WebSocket ws = req.accept(webSocketSettings, polling.transportListener());
+        if (polling.onContext()) {
+          polling.onUpgradeSocket(ws);
+        } else {
+          polling.context.runOnContext(y -> polling.onUpgradeSocket(ws));
+        }
+      });
+    });
+  }
+
+  private void refuse(UpgradeRequest req, EngineError error, String origin) {
+    HeraldConfig.Engine engine = options.engine();
+    if (origin != null && engine.allowsOrigin(origin)) {
+      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", origin,
+          "access-control-allow-credentials", "true", "vary", "Origin");
+    } else if (origin == null && engine.corsOrigins().contains("*")) {
+      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", "*");
+    } else {
+      req.refuse(error.status, "application/json", error.json());
+    }
+  }
+
+  private void handshake(HttpServerRequest req, String transport) {
+    HeraldConfig.Engine engine = options.engine();
+    if (req.method() != HttpMethod.GET) {
+      error(req, EngineError.BAD_HANDSHAKE_METHOD, engine);
+      return;
+    }
+    if (draining) {
+      metrics.refused("draining");
+      error(req, EngineError.SHUTTING_DOWN, engine);
+      return;
+    }
+    Handshake handshake = new Handshake(req.query(),
+        req.getHeader("authorization"),
+        req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+    Context ctx = Vertx.currentContext();
+    String sid = newSid();
+    EngineSocket socket = new EngineSocket(sid, ctx, this, options);
+    sockets.put(sid, socket);
+    socket.open(null);
+    String openPacket = socket.takeOpenPacketForHandshake();
+    listener.onOpen(socket, handshake);
+    respondPayload(req.response(), openPacket, engine, origin(req));
+  }
+
+  private void post(HttpServerRequest req, EngineSocket socket) {
+    HeraldConfig.Engine engine = options.engine();
+    int max = engine.maxPayload();
+    String contentLength = req.getHeader("content-length");
+    if (contentLength != null && parseLength(contentLength) > max) {
+      metrics.refused("payload_too_large");
+      tooLarge(req);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] tooLarge = {false};
+    req.handler(chunk -> {
+      if (tooLarge[0]) {
+        return;
+      }
+      if (body.length() + chunk.length() > max) {
+        tooLarge[0] = true;
+        metrics.refused("payload_too_large");
+        tooLarge(req);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    HttpServerResponse resp = req.response();
+    String origin = origin(req);
+    req.endHandler(v -> {
+      if (tooLarge[0]) {
+        return;
+      }
+      socket.context.runOnContext(x -> {
+        cors(resp, origin, engine);
+        if (!socket.beginPost()) {
+          error(resp, EngineError.BAD_REQUEST, engine);
+          return;
+        }
+        if (!socket.onPostBody(body.toString(java.nio.charset.StandardCharsets.UTF_8))) {
+          error(resp, EngineError.BAD_REQUEST, engine);
+          return;
+        }
+        resp.putHeader("content-type", "text/html");
+        resp.end("ok");
+      });
+    });
+  }
+
+  /** 413, and for HTTP/1.x the connection closes so the rest of the body is not read. */
+  private static void tooLarge(HttpServerRequest req) {
+    if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      req.response().putHeader("connection", "close");
+    }
+    req.response().setStatusCode(413).end();
+  }
+
+  /** The heartbeat queues of {@code context}'s loop, started on first use; call on that context. */
+  Heartbeats heartbeats(Context context) {
+    return heartbeats.computeIfAbsent(context, c -> new Heartbeats(c,
+        options.engine().pingInterval().toMillis(), options.engine().pingTimeout().toMillis()));
+  }
+
+  void remove(EngineSocket socket) {
+    sockets.remove(socket.sid, socket);
+  }
+
+  static void respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine) {
+    respondPayload(resp, payload, engine, null);
+  }
+
+  static void respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine, String origin) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.putHeader("content-type", "text/plain; charset=UTF-8");
+    cors(resp, origin, engine);
+    resp.end(payload);
+  }
+
+  private static void error(HttpServerRequest req, EngineError error, HeraldConfig.Engine engine) {
+    cors(req.response(), origin(req), engine);
+    error(req.response(), error, engine);
+  }
+
+  static void error(HttpServerResponse resp, EngineError error, HeraldConfig.Engine engine) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(error.status).putHeader("content-type", "application/json").end(error.json());
+  }
+
+  private static void cors(HttpServerResponse resp, String origin, HeraldConfig.Engine engine) {
+    if (resp.headWritten() || !engine.allowsOrigin(origin)) {
+      return;
+    }
+    if (origin != null) {
+      resp.putHeader("access-control-allow-origin", origin)
+          .putHeader("access-control-allow-credentials", "true")
+          .putHeader("vary", "Origin");
+    } else if (engine.corsOrigins().contains("*")) {
+      resp.putHeader("access-control-allow-origin", "*");
+    }
+  }
+
+  private static String origin(HttpServerRequest req) {
+    return req.getHeader("origin");
+  }
+
+  private static long parseLength(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static String newSid() {
+    byte[] b = new byte[15];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.herald.transport.socketio;
+
+import dev.herald.gateway.CloseReason;
+import dev.herald.transport.engineio.EngineServer;
+import dev.herald.transport.engineio.EngineSocket;
+import dev.herald.transport.engineio.ProtocolException;
+import io.vertx.core.buffer.Buffer;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary ones, and routes
+ * them to the namespace sockets of this client. Owned by the session's event loop.
+ */
+final class SioConnection implements EngineSocket.Handler {
+  private final EngineSocket engine;
+  private final EngineServer.Handshake handshake;
+  private final Map<String, Namespace> namespaces;
+  private final Map<String, SioSocket> sockets = new HashMap<>(2);
+  /** Namespaces whose CONNECT is being decided; null while there are none (most of the time). */
+  private Set<String> connecting;
+  private SioCodec.Reassembly reassembly;
+  private long connectTimer;
+  private boolean closed;
+
+  SioConnection(EngineSocket engine, EngineServer.Handshake handshake, Map<String, Namespace> namespaces,
+      long connectTimeoutMillis) {
+    this.engine = engine;
+    this.handshake = handshake;
+    this.namespaces = namespaces;
+    // socket.io: a client that joins no namespace within connectTimeout is closed
+    this.connectTimer = engine.context().owner().setTimer(connectTimeoutMillis, t -> {
+      if (sockets.isEmpty()) {
+        engine.close(CloseReason.HANDSHAKE_TIMEOUT);
+      }
+    });
+  }
+
+  EngineSocket engine() {
+    return engine;
+  }
+
+  @Override
+  public void onMessage(String text) {
+    if (reassembly != null) {
+      protocolError("text packet while binary attachments were expected");
+      return;
+    }
+    Object decoded;
+    try {
+      decoded = SioCodec.decode(text);
+    } catch (ProtocolException e) {
+      protocolError(e.getMessage());
+      return;
+    }
+    if (decoded instanceof SioCodec.Reassembly r) {
+      reassembly = r;
+    } else {
+      dispatch((SioPacket) decoded);
+    }
+  }
+
+  @Override
+  public void onBinary(Buffer data) {
+    if (reassembly == null) {
+      protocolError("unexpected binary attachment");
+      return;
+    }
+    try {
+      SioPacket complete = reassembly.add(data);
+      if (complete != null) {
+        reassembly = null;
+        dispatch(complete);
+      }
+    } catch (ProtocolException e) {
+      protocolError(e.getMessage());
+    }
+  }
+
+  @Override
+  public void onClose(String reason) {
+    closed = true;
+    engine.context().owner().cancelTimer(connectTimer);
+    for (SioSocket s : sockets.values().toArray(SioSocket[]::new)) {
+      remove(s, reason);
+    }
+  }
+
+  void remove(SioSocket socket, String reason) {
+    if (sockets.remove(socket.nsp(), socket)) {
+      namespaces.get(socket.nsp()).onDisconnect(socket, reason);
+    }
+  }
+
+  private void dispatch(SioPacket packet) {
+    String nsp = packet.nsp();
+    SioSocket socket = sockets.get(nsp);
+    switch (packet) {
+      case SioPacket.Connect c when socket == null && (connecting == null || !connecting.contains(nsp)) -> connect(c);
+      case SioPacket.Event e when socket != null -> {
+        String name = e.args().get(0).asText();
+        com.fasterxml.jackson.databind.node.ArrayNode args = e.args().deepCopy();
+        args.remove(0);
+        namespaces.get(nsp).onEvent(socket, name, args, socket.newAck(e.id()));
+      }
+      case SioPacket.Ack a when socket != null -> socket.onAck(a.id(), a.args());
+      case SioPacket.Disconnect d when socket != null -> remove(socket, "client namespace disconnect");
+      default -> protocolError("invalid state for packet " + packet.getClass().getSimpleName());
+    }
+  }
+
+  private void connect(SioPacket.Connect c) {
+    String nsp = c.nsp();
+    Namespace namespace = namespaces.get(nsp);
+    if (namespace == null) {
+      engine.send(SioCodec.connectError(nsp, "Invalid namespace", null));
+      return;
+    }
+    SioSocket socket = new SioSocket(this, nsp);
+    if (connecting == null) {
+      connecting = new HashSet<>(2);
+    }
+    connecting.add(nsp);
+    com.fasterxml.jackson.databind.JsonNode auth = c.data() == null
+        ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : c.data();
+    namespace.connect(socket, auth, handshake).onComplete(ar -> {
+      connecting.remove(nsp);
+      if (connecting.isEmpty()) {
+        connecting = null;
+      }
+      if (closed) {
+        if (ar.succeeded()) {
+          namespace.onDisconnect(socket, "transport close");
+        }
+        return;
+      }
+      if (ar.succeeded()) {
+        engine.context().owner().cancelTimer(connectTimer);
+        sockets.put(nsp, socket);
+        socket.markConnected();
+      } else if (ar.cause() instanceof Namespace.ConnectRefused refused) {
+        engine.send(SioCodec.connectError(nsp, refused.getMessage(), refused.data()));
+      } else {
+        engine.send(SioCodec.connectError(nsp, "internal error", null));
+      }
+    });
+  }
+
+  private void protocolError(String message) {
+    engine.close(CloseReason.PROTOCOL_ERROR);
+  }
+}

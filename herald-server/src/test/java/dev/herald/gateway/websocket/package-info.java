@@ -1,2 +1,0 @@
-/** Tests of Herald's own WebSocket handler over raw sockets. */
-package dev.herald.gateway.websocket;
