@@ -55,7 +55,8 @@ test('a created notification reaches every tab of its recipient, and no other us
     assert.equal(n.message, 'message of Order Updated');
     assert.equal(n.channel, 'orders');
     assert.equal(n.priority, 'high');
-    assert.equal(n.status, 'delivered');
+    // as it stood when sent: it is recorded delivered once a session had it written, not before
+    assert.equal(n.status, 'pending');
     assert.match(n.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.deepEqual(n.data, { orderId: '12345', title: 'Order Updated' });
     assert.equal(n.requiresAck, false);
@@ -68,7 +69,26 @@ test('a created notification reaches every tab of its recipient, and no other us
   await sameIdOtherTenant.rec.until('notification');
   assert.deepEqual(titles(stranger.rec), ['marker']);
   assert.deepEqual(titles(sameIdOtherTenant.rec), ['marker']);
+
+  // the tabs' writes were recorded: delivered, through in-app, once
+  const stored = await eventually(() => asUser(userToken({ sub }), 'GET', `/api/notifications/${answer.ids[0]}`),
+    (r) => r.body.status === 'delivered');
+  assert.deepEqual(stored.body.deliveredVia, ['inApp']);
+  assert.ok(stored.body.deliveredAt);
 });
+
+/** Calls {@code attempt} until {@code done} holds for its result (at most WAIT_MS); no fixed sleeps. */
+async function eventually(attempt, done, ms = 8000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const result = await attempt();
+    if (done(result)) {
+      return result;
+    }
+    assert.ok(Date.now() < deadline, `not done within ${ms} ms: ${JSON.stringify(result.body ?? result)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a poll interval, like Awaitility's
+  }
+}
 
 test('an ack marks the notification delivered, answers its status and stops the re-sends', async (t) => {
   const sub = uniqueUser();

@@ -11,6 +11,12 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
+import dev.herald.api.ServiceApi;
+import dev.herald.api.TemplatesApi;
+import dev.herald.gateway.ClientCommands;
+import dev.herald.time.Scheduler;
+import dev.herald.time.VertxScheduler;
+import dev.herald.vertx.VertxInternals;
 import dev.herald.http.Routes;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.RoomAuthorizer;
@@ -66,14 +72,16 @@ public final class HeraldServer {
   private final Database database;
   private final Notifications notifications;
   private final NotificationsApi notificationsApi;
-  private final dev.herald.api.TemplatesApi templatesApi;
-  private final dev.herald.api.ServiceApi serviceApi;
+  private final TemplatesApi templatesApi;
+  private final ServiceApi serviceApi;
+  private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
   /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
   private final List<HttpServer> http = new java.util.ArrayList<>();
 
-  private HeraldServer(HeraldConfig config, Vertx vertx, Database database, java.time.Clock clock) {
+  private HeraldServer(HeraldConfig config, Vertx vertx, Database database, java.time.Clock clock,
+      Scheduler scheduler) {
     this.config = config;
     this.vertx = vertx;
     this.database = database;
@@ -82,20 +90,25 @@ public final class HeraldServer {
     TokenVerifier verifier = new TokenVerifier(auth.jwtSecret(), auth.jwtPublicKeyPem(), auth.jwksUrl());
     ApiKeys apiKeys = new ApiKeys(auth.apiKeys());
     RoomAuthorizer authorizer = new RoomAuthorizer(vertx, auth.roomHookUrl(), auth.roomHookCacheTtl());
-    this.bus = new LocalBus();
-    this.gateway = new Gateway(bus, metrics, authorizer, config);
-    this.notifications = new Notifications(vertx, database.pool(), gateway, metrics, config.notifications(), clock);
-    this.templatesApi = new dev.herald.api.TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
-    this.serviceApi = new dev.herald.api.ServiceApi(notifications, apiKeys, metrics, config.limits());
-    this.notificationsApi = new NotificationsApi(vertx, notifications, notifications.preferences(), apiKeys, verifier, metrics,
-        config.limits());
-    HeraldNamespace app = new HeraldNamespace(vertx, gateway, verifier, metrics, config, notifications);
+    // domain and gateway meet only at the bus: notifications go out on it, client requests come in
+    // through the inbox the domain implements
+    this.bus = new LocalBus(metrics);
+    this.notifications = new Notifications(database.pool(), bus, metrics, config.notifications(), clock,
+        scheduler != null ? scheduler : new VertxScheduler(vertx));
+    this.gateway = new Gateway(bus, notifications.inbox(), metrics, config);
+    ClientCommands commands = new ClientCommands(gateway, notifications.inbox(), authorizer, metrics);
+    this.app = new HeraldNamespace(vertx, gateway, commands, verifier, metrics, config);
     Map<String, Namespace> namespaces = Map.of("/", app, "/events", app);
     this.socketIo = new EngineServer(new EngineOptions(config.engine(), config.limits().outboundBufferBytes()),
         metrics, new SocketIoServer(namespaces, config.engine().connectTimeout().toMillis()));
-    this.ws = new PlainWebSocketEndpoint(vertx, gateway, verifier, metrics, config, notifications);
-    this.sse = new SseEndpoint(vertx, gateway, verifier, authorizer, metrics, config, notifications);
-    this.events = new EventsApi(gateway, apiKeys, metrics, config.limits());
+    this.ws = new PlainWebSocketEndpoint(vertx, gateway, commands, verifier, metrics, config);
+    this.sse = new SseEndpoint(vertx, gateway, commands, verifier, metrics, config);
+    this.events = new EventsApi(bus, apiKeys, metrics, config.limits());
+    this.notificationsApi = new NotificationsApi(vertx, notifications.creator(), notifications.users(),
+        notifications.preferences(), apiKeys, verifier, metrics, config.limits());
+    this.templatesApi = new TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
+    this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
+        config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     this.routes = routes();
   }
@@ -113,6 +126,14 @@ public final class HeraldServer {
    * everything else runs on real time.
    */
   public static Future<HeraldServer> start(HeraldConfig configured, java.time.Clock clock) {
+    return start(configured, clock, null);
+  }
+
+  /**
+   * Starts a node whose timers (ack re-sends, release polls) run on {@code scheduler} (null: Vert.x
+   * timers), so that a test moves time instead of waiting for it.
+   */
+  public static Future<HeraldServer> start(HeraldConfig configured, java.time.Clock clock, Scheduler scheduler) {
     HeraldConfig config = configured;
     if (configured.auth().apiKeys().isEmpty()
         || configured.auth().jwtSecret() == null && configured.auth().jwtPublicKeyPem() == null
@@ -139,7 +160,7 @@ public final class HeraldServer {
           Database database = opened.result();
           HeraldServer server;
           try {
-            server = new HeraldServer(settled, vertx, database, clock);
+            server = new HeraldServer(settled, vertx, database, clock, scheduler);
           } catch (RuntimeException e) {
             started.fail(e);
             vertx.executeBlocking(() -> {
@@ -191,7 +212,7 @@ public final class HeraldServer {
   /** Starts one HTTP server on a new event-loop context. */
   private Future<HttpServer> listenOn(HttpServerOptions options) {
     io.vertx.core.Promise<HttpServer> listening = io.vertx.core.Promise.promise();
-    io.vertx.core.internal.ContextInternal context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    io.vertx.core.Context context = VertxInternals.newEventLoopContext(vertx);
     context.runOnContext(v -> {
       HttpServer server = vertx.createHttpServer(options)
           .connectionHandler(conn -> WebSocketUpgrades.install(conn, this::upgradeRoute))
@@ -321,6 +342,7 @@ public final class HeraldServer {
   /** Closes the port and every connection; gives up waiting for the port after five seconds. */
   public Future<Void> close() {
     notifications.close();
+    app.close();
     bus.close();
     io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
     long guard = vertx.setTimer(5_000, t -> closed.tryComplete());

@@ -47,10 +47,27 @@ class ArchitectureTest {
   }
 
   @Test
-  void domainKnowsNoTransportNorRoutes() {
+  void domainKnowsNoGatewayNorTransportNorRoutes() {
+    // notify publishes on the bus and implements the bus's Inbox; the gateway consumes both
     noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.herald.transport..", "dev.herald.api..",
-            "dev.herald.http..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
+            "dev.herald.api..", "dev.herald.http..")
+        .check(herald);
+  }
+
+  @Test
+  void routesReachTheGatewayOnlyThroughTheBus() {
+    noClasses().that().resideInAPackage("dev.herald.api..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..")
+        .check(herald);
+  }
+
+  @Test
+  void busKnowsOnlyLeaves() {
+    noClasses().that().resideInAPackage("dev.herald.bus..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
+            "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..",
+            "dev.herald.templates..", "dev.herald.store..")
         .check(herald);
   }
 
@@ -66,7 +83,7 @@ class ArchitectureTest {
   @Test
   void leavesDependOnNoCapability() {
     noClasses().that().resideInAnyPackage("dev.herald.http..", "dev.herald.validation..", "dev.herald.config..",
-            "dev.herald.ops..")
+            "dev.herald.ops..", "dev.herald.time..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
             "dev.herald.store..", "dev.herald.bus..")

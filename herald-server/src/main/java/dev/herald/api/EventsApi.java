@@ -12,7 +12,8 @@ import dev.herald.auth.ApiKeys;
 import dev.herald.auth.Identity;
 import dev.herald.auth.RoomAuthorizer;
 import dev.herald.config.HeraldConfig;
-import dev.herald.gateway.Gateway;
+import dev.herald.bus.Bus;
+import dev.herald.bus.Publication;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -37,15 +38,15 @@ public final class EventsApi {
   private static final int MAX_ITEMS = 1000;
   private static final int MAX_ROOMS = 100;
 
-  private final Gateway gateway;
+  private final Bus bus;
   private final ApiKeys apiKeys;
   private final HeraldMetrics metrics;
   private final HeraldConfig.Limits limits;
 
   private record Item(String tenant, List<String> rooms, String event, String dataJson) {}
 
-  public EventsApi(Gateway gateway, ApiKeys apiKeys, HeraldMetrics metrics, HeraldConfig.Limits limits) {
-    this.gateway = gateway;
+  public EventsApi(Bus bus, ApiKeys apiKeys, HeraldMetrics metrics, HeraldConfig.Limits limits) {
+    this.bus = bus;
     this.apiKeys = apiKeys;
     this.metrics = metrics;
     this.limits = limits;
@@ -87,7 +88,7 @@ public final class EventsApi {
       return;
     }
     for (Item item : items) {
-      gateway.publish(item.tenant, item.rooms, item.event, item.dataJson);
+      bus.publish(Publication.event(item.tenant, item.rooms, item.event, item.dataJson));
     }
     resp.setStatusCode(202).putHeader("content-type", "application/json")
         .end("{\"accepted\":" + items.size() + "}");

@@ -19,7 +19,9 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.validation.InvalidRequest;
 import dev.herald.notify.Notification;
 import dev.herald.notify.NotificationRequest;
-import dev.herald.notify.Notifications;
+import dev.herald.notify.NotificationCreator;
+import dev.herald.notify.UserNotifications;
+import dev.herald.store.Uuids;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,16 +48,19 @@ public final class NotificationsApi {
   private static final int MAX_LIMIT = 100;
 
   private final Vertx vertx;
-  private final Notifications notifications;
+  private final NotificationCreator creator;
+  private final UserNotifications notifications;
   private final dev.herald.preferences.Preferences preferences;
   private final ApiKeys apiKeys;
   private final TokenVerifier verifier;
   private final HeraldMetrics metrics;
   private final HeraldConfig.Limits limits;
 
-  public NotificationsApi(Vertx vertx, Notifications notifications, dev.herald.preferences.Preferences preferences,
+  public NotificationsApi(Vertx vertx, NotificationCreator creator, UserNotifications notifications,
+      dev.herald.preferences.Preferences preferences,
       ApiKeys apiKeys, TokenVerifier verifier, HeraldMetrics metrics, HeraldConfig.Limits limits) {
     this.vertx = vertx;
+    this.creator = creator;
     this.notifications = notifications;
     this.preferences = preferences;
     this.apiKeys = apiKeys;
@@ -139,7 +144,7 @@ public final class NotificationsApi {
       return;
     }
     String key = req.getHeader("idempotency-key");
-    if (key != null && !Notifications.isValidIdempotencyKey(key)) {
+    if (key != null && !NotificationCreator.isValidIdempotencyKey(key)) {
       req.resume();
       Problem.badRequest(resp, "Idempotency-Key must be 1-255 printable ASCII characters");
       return;
@@ -159,7 +164,7 @@ public final class NotificationsApi {
         problem(resp, e.status(), e.getMessage(), e.errors());
         return;
       }
-      notifications.create(request, key, key == null ? null : sha256(request.tenant(), body.getBytes()))
+      creator.create(request, key, key == null ? null : sha256(request.tenant(), body.getBytes()))
           .onComplete(ar -> {
         if (ar.succeeded()) {
           if (ar.result().replayed()) {
@@ -279,7 +284,7 @@ public final class NotificationsApi {
   /** Runs {@code action} for the caller's notification {@code rawId}; null from it means not found. */
   private void withId(HttpServerRequest req, String rawId, ById action, java.util.function.Consumer<String> onFound) {
     asUser(req, user -> {
-      UUID id = Notifications.parseId(rawId);
+      UUID id = Uuids.parse(rawId);
       if (id == null) {
         notFound(req);
         return;

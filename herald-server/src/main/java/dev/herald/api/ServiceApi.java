@@ -8,7 +8,8 @@ import dev.herald.http.Routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
 import dev.herald.config.HeraldConfig;
-import dev.herald.notify.Notifications;
+import dev.herald.notify.OperatorView;
+import dev.herald.store.Uuids;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.preferences.Preferences;
 import io.vertx.core.Future;
@@ -30,15 +31,15 @@ import java.util.UUID;
  */
 public final class ServiceApi {
 
-  private final Notifications notifications;
+  private final OperatorView operator;
   private final Preferences preferences;
   private final ApiKeys apiKeys;
   private final HeraldMetrics metrics;
   private final HeraldConfig.Limits limits;
 
-  public ServiceApi(Notifications notifications, ApiKeys apiKeys, HeraldMetrics metrics, HeraldConfig.Limits limits) {
-    this.notifications = notifications;
-    this.preferences = notifications.preferences();
+  public ServiceApi(OperatorView operator, Preferences preferences, ApiKeys apiKeys, HeraldMetrics metrics, HeraldConfig.Limits limits) {
+    this.operator = operator;
+    this.preferences = preferences;
     this.apiKeys = apiKeys;
     this.metrics = metrics;
     this.limits = limits;
@@ -73,12 +74,12 @@ public final class ServiceApi {
     }
     // a global key without ?tenant= finds the notification in any tenant
     String tenant = scope.isEmpty() ? null : scope;
-    UUID id = Notifications.parseId(rawId);
+    UUID id = Uuids.parse(rawId);
     if (id == null) {
       Problem.send(req.response(), 404, "Not Found", "no such notification");
       return;
     }
-    settle(req, notifications.adminView(tenant, id));
+    settle(req, operator.notification(tenant, id));
   }
 
   private void settle(HttpServerRequest req, Future<? extends JsonNode> result) {

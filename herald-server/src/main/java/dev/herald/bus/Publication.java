@@ -1,6 +1,7 @@
 package dev.herald.bus;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
  * One event published to one or more rooms of one tenant.
@@ -10,17 +11,27 @@ import java.util.List;
  * @param event the event name clients see ({@code analysis:progress}, {@code task.created}, …)
  * @param dataJson the event data as serialized JSON, encoded once and shared by every receiver
  * @param publishedAtNanos {@link System#nanoTime()} at publish, for the delivery latency metric
- * @param notificationSequence for a durable notification, its recipient's sequence; -1 for events
+ * @param durable for a durable notification, which one it is; null for transient events
  */
 public record Publication(
-    String tenant, List<String> rooms, String event, String dataJson, long publishedAtNanos,
-    long notificationSequence) {
+    String tenant, List<String> rooms, String event, String dataJson, long publishedAtNanos, Durable durable) {
   public Publication {
     rooms = List.copyOf(rooms);
   }
 
+  /**
+   * A durable notification as it travels: its id, its recipient's sequence (SSE ids carry it), and
+   * whether writing it to a session delivers it ({@code false} for one that waits for an ack).
+   */
+  public record Durable(UUID id, long sequence, boolean deliveredByWrite) {}
+
   /** A transient event. */
-  public Publication(String tenant, List<String> rooms, String event, String dataJson, long publishedAtNanos) {
-    this(tenant, rooms, event, dataJson, publishedAtNanos, -1);
+  public static Publication event(String tenant, List<String> rooms, String event, String dataJson) {
+    return new Publication(tenant, rooms, event, dataJson, System.nanoTime(), null);
+  }
+
+  /** Durable notification {@code durable} to the recipient's room, as the event {@code notification}. */
+  public static Publication notification(String tenant, String room, String json, Durable durable) {
+    return new Publication(tenant, List.of(room), "notification", json, System.nanoTime(), durable);
   }
 }

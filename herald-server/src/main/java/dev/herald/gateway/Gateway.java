@@ -1,7 +1,8 @@
 package dev.herald.gateway;
 
+import dev.herald.bus.Inbox;
+
 import dev.herald.auth.Identity;
-import dev.herald.auth.RoomAuthorizer;
 import dev.herald.bus.Bus;
 import dev.herald.bus.Publication;
 import dev.herald.config.HeraldConfig;
@@ -29,9 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Gateway {
   private static final RoomKey[] NO_ROOMS = new RoomKey[0];
 
-  private final Bus bus;
+  private final Inbox inbox;
   private final HeraldMetrics metrics;
-  private final RoomAuthorizer authorizer;
   private final int maxConnectionsPerUser;
   private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
   private final Map<Session, Membership> sessions = new ConcurrentHashMap<>();
@@ -74,12 +74,9 @@ public final class Gateway {
     }
   }
 
-  private volatile java.util.function.Consumer<dev.herald.auth.Identity> onRegistered = identity -> { };
-
-  public Gateway(Bus bus, HeraldMetrics metrics, RoomAuthorizer authorizer, HeraldConfig config) {
-    this.bus = bus;
+  public Gateway(Bus bus, Inbox inbox, HeraldMetrics metrics, HeraldConfig config) {
+    this.inbox = inbox;
     this.metrics = metrics;
-    this.authorizer = authorizer;
     this.maxConnectionsPerUser = config.limits().maxConnectionsPerUser();
     this.log = new EventLog(newEpoch(), config.recovery().maxEvents(), config.recovery().window().toMillis(),
         config.recovery().maxBytes());
@@ -88,16 +85,13 @@ public final class Gateway {
   }
 
   /**
-   * Calls {@code listener} with the identity of every session registered from now on whose token
-   * carries a {@code locale} claim (on the registering thread; it must not block).
-   */
-  public void onRegistered(java.util.function.Consumer<dev.herald.auth.Identity> listener) {
-    this.onRegistered = listener;
-  }
-
-  /**
    * Adds a session and joins it to {@code user:<sub>} and {@code tenant:<tid>}. Returns false, and
    * adds nothing, when the user already holds the maximum number of connections or the node drains.
+   *
+   * <p>The welcome rule (docs/PROTOCOL.md): a transport writes its welcome ({@code /ws}
+   * {@code connected}, the Socket.IO CONNECT answer, the SSE stream's first bytes) only after this
+   * returned true. The session is then a member of its automatic rooms, so whatever is published
+   * after the client saw the welcome reaches it.
    */
   public boolean register(Session session) {
     return register(session, true);
@@ -128,9 +122,7 @@ public final class Gateway {
     }
     sessions.put(session, new Membership());
     metrics.connectionOpened(session.transport());
-    if (session.identity().locale() != null) {
-      onRegistered.accept(session.identity());
-    }
+    inbox.connected(session.identity());
     if (joinAutomaticRooms) {
       for (String room : session.identity().automaticRooms()) {
         joinAuthorized(session, room);
@@ -158,21 +150,6 @@ public final class Gateway {
       return r.unused() ? null : r;
     });
     metrics.connectionClosed(session.transport());
-  }
-
-  /** Joins {@code room} when the user is allowed to; the decision says why not otherwise. */
-  public Future<RoomAuthorizer.Decision> join(Session session, String room) {
-    return authorizer.authorize(session.identity(), room).map(decision -> {
-      if (decision.allowed()) {
-        if (!joinAuthorized(session, room)) {
-          metrics.refused("room_join");
-          return new RoomAuthorizer.Decision(false, "connection closed");
-        }
-      } else {
-        metrics.refused("room_join");
-      }
-      return decision;
-    });
   }
 
   /** Joins a room whose authorization was already decided. False when the session is gone. */
@@ -218,20 +195,13 @@ public final class Gateway {
     return java.util.Arrays.stream(membership.keys).map(RoomKey::room).sorted().toList();
   }
 
-  /** Publishes an event to rooms of one tenant, on every node. */
-  public void publish(String tenant, List<String> rooms, String event, String dataJson) {
-    metrics.published();
-    bus.publish(new Publication(tenant, rooms, event, dataJson, System.nanoTime()));
-  }
-
   /**
-   * Publishes a durable notification to {@code room} as the event {@code notification}; unlike an
-   * event of the same name from {@code /api/events}, it carries the recipient's {@code sequence},
-   * which transports that resume from storage keep (SSE ids).
+   * Called by a session once durable notification {@code notificationId} (from
+   * {@link RoomEvent#deliveredByWrite} or {@link Inbox.Missed}) was written to its connection: the
+   * notification is delivered, and the domain records it.
    */
-  public void publishNotification(String tenant, String room, String json, long sequence) {
-    metrics.published();
-    bus.publish(new Publication(tenant, List.of(room), "notification", json, System.nanoTime(), sequence));
+  public void written(Session session, java.util.UUID notificationId) {
+    inbox.written(session.identity(), notificationId, session.transport());
   }
 
   /** The offset a client that has seen nothing yet resumes from. */

@@ -51,7 +51,16 @@ public final class RoomEvent {
 
   /** The recipient's sequence when this is a durable notification, else -1. */
   public long notificationSequence() {
-    return publication.notificationSequence();
+    return publication.durable() == null ? -1 : publication.durable().sequence();
+  }
+
+  /**
+   * The id of the durable notification this event carries when writing it to a session delivers
+   * it (transports then report the write: {@link Gateway#written}); null otherwise.
+   */
+  public java.util.UUID deliveredByWrite() {
+    Publication.Durable d = publication.durable();
+    return d != null && d.deliveredByWrite() ? d.id() : null;
   }
 
   public long publishedAtNanos() {

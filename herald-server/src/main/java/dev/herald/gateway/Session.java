@@ -1,5 +1,7 @@
 package dev.herald.gateway;
 
+import dev.herald.bus.Inbox;
+
 import dev.herald.auth.Identity;
 
 /**
@@ -7,8 +9,13 @@ import dev.herald.auth.Identity;
  * WebSocket or an SSE stream.
  *
  * <p>Lifecycle: a transport creates the session after authentication, {@link Gateway#register}s it
- * (which joins {@code user:} and {@code tenant:}), joins further rooms on request, and
+ * (which joins {@code user:} and {@code tenant:}), then writes its welcome (never before: see
+ * {@link Gateway#register}), hands the client's commands to {@link ClientCommands}, and
  * {@link Gateway#unregister}s it when the connection ends, whichever side ends it.
+ *
+ * <p>Delivery is recorded honestly: when a written event carries a durable notification that
+ * writing delivers ({@link RoomEvent#deliveredByWrite}, {@link Inbox.Missed#deliveredByWrite}), the
+ * session calls {@link Gateway#written} once the write to its connection succeeded, not before.
  *
  * <p>Threads: each session belongs to one Vert.x event loop, {@link #context()}. The gateway calls
  * {@link #deliver} and {@link #flush} only on that loop, a batch of deliveries followed by one flush,
@@ -33,6 +40,12 @@ public interface Session {
    * with {@link CloseReason#SLOW_CONSUMER}.
    */
   boolean deliver(RoomEvent event);
+
+  /**
+   * Writes a notification replayed from storage ({@code requestMissedNotifications}, an SSE
+   * resume): like a {@code notification} event, without a log offset. Called on {@link #context()}.
+   */
+  void replay(Inbox.Missed notification);
 
   /** Pushes out what {@link #deliver} wrote; called on {@link #context()} after a batch. */
   default void flush() {

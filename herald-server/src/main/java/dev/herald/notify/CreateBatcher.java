@@ -2,7 +2,7 @@ package dev.herald.notify;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
+import dev.herald.vertx.VertxInternals;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,8 +45,7 @@ final class CreateBatcher {
 
   /** Inserts and releases {@code pending}; completes with its rows after the commit. */
   Future<List<Notification>> submit(NotificationStore.Pending pending) {
-    ContextInternal context = ContextInternal.current();
-    Promise<List<Notification>> promise = context != null ? context.promise() : Promise.promise();
+    Promise<List<Notification>> promise = VertxInternals.promiseOnCurrentContext();
     synchronized (this) {
       queue.add(new Entry(pending, promise));
     }

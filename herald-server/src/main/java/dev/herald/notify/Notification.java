@@ -5,6 +5,7 @@ import dev.herald.store.Timestamps;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -15,6 +16,8 @@ import java.util.UUID;
  * @param dataJson the {@code data} object as stored (JSON text), or null
  * @param requestId the create request it came from (shared by its recipients' rows)
  * @param live false when the recipient's preferences keep it off their live sessions (history only)
+ * @param deliveredVia the delivery channels that delivered it (seed 000): {@code inApp} once a session
+ *     had it written (or acked it), later email, push, webhook
  */
 public record Notification(
     UUID id,
@@ -41,12 +44,17 @@ public record Notification(
     OffsetDateTime seenAt,
     OffsetDateTime archivedAt,
     UUID requestId,
-    boolean live) {
+    boolean live,
+    List<String> deliveredVia) {
+
+  public Notification {
+    deliveredVia = List.copyOf(deliveredVia);
+  }
 
   /** The columns {@link #of} reads, for SELECT and RETURNING lists. */
   static final String COLUMNS = "id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
       + "data::text as data, action_url, actor, resource_type, resource_id, requires_ack, scheduled_at, "
-      + "created_at, released_at, delivered_at, read_at, seen_at, archived_at, request_id, live";
+      + "created_at, released_at, delivered_at, read_at, seen_at, archived_at, request_id, live, delivered_via";
 
   private static final com.fasterxml.jackson.core.io.JsonStringEncoder ESCAPER =
       com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
@@ -58,7 +66,8 @@ public record Notification(
         r.getString("actor"), r.getString("resource_type"), r.getString("resource_id"), r.getBoolean("requires_ack"),
         r.getOffsetDateTime("scheduled_at"), r.getOffsetDateTime("created_at"), r.getOffsetDateTime("released_at"),
         r.getOffsetDateTime("delivered_at"), r.getOffsetDateTime("read_at"), r.getOffsetDateTime("seen_at"),
-        r.getOffsetDateTime("archived_at"), r.getUUID("request_id"), r.getBoolean("live"));
+        r.getOffsetDateTime("archived_at"), r.getUUID("request_id"), r.getBoolean("live"),
+        List.of(r.getArrayOfStrings("delivered_via")));
   }
 
   /** When it reached (or reaches) the recipient: its release, else its creation. */
@@ -81,6 +90,14 @@ public record Notification(
     time(b, "readAt", readAt);
     time(b, "seenAt", seenAt);
     time(b, "deliveredAt", deliveredAt);
+    b.append(",\"deliveredVia\":[");
+    for (int i = 0; i < deliveredVia.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      quoted(b, deliveredVia.get(i));
+    }
+    b.append(']');
     time(b, "archivedAt", archivedAt);
     if (scheduledAt != null) {
       time(b, "scheduledAt", scheduledAt);

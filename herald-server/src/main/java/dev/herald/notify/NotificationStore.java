@@ -109,9 +109,8 @@ final class NotificationStore {
     }
   }
 
-  /** One create of a batch: the request, its id, and which recipients hold a live session now. */
-  record Pending(NotificationRequest request, UUID requestId, java.util.function.Predicate<String> delivered,
-      Map<String, RecipientPlan> plans) {}
+  /** One create of a batch: the request, its id, and each recipient's plan. */
+  record Pending(NotificationRequest request, UUID requestId, Map<String, RecipientPlan> plans) {}
 
   private static final String INSERT_RELEASED = "with t as (select * from unnest($1::text[], $2::text[], $3::uuid[], "
       + "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
@@ -129,8 +128,7 @@ final class NotificationStore {
       + "insert into notification (id, tenant_id, recipient, seq, type, title, message, channel, priority, status, "
       + "data, action_url, actor, resource_type, resource_id, requires_ack, request_id, live, explain, released_at, "
       + "delivered_at) select id, tenant_id, recipient, seq, type, title, message, channel, priority, status, data::jsonb, "
-      + "action_url, actor, resource_type, resource_id, requires_ack, request_id, live, explain::json, now(), "
-      + "case when status = 'delivered' then now() end "
+      + "action_url, actor, resource_type, resource_id, requires_ack, request_id, live, explain::json, now(), null "
       + "from numbered order by ord "
       + "returning id, recipient, seq, status, created_at, released_at, delivered_at, request_id, live";
 
@@ -176,7 +174,8 @@ final class NotificationStore {
         live[i] = plan.live();
         explain[i] = plan.explain();
         jobs.add(id[i], r.tenant(), to, plan);
-        status[i] = live[i] && !r.requiresAck() && p.delivered().test(to) ? "delivered" : "pending";
+        // delivered only once a session had it written (DeliveryReceipts), never at insert
+        status[i] = "pending";
         type[i] = r.type();
         title[i] = plan.title();
         message[i] = plan.message();
@@ -213,7 +212,7 @@ final class NotificationStore {
             r.type(), plan.title(), plan.message(), r.channel(), r.priority(), row.getString("status"), r.dataJson(),
             r.actionUrl(), r.actor(), r.resourceType(), r.resourceId(), r.requiresAck(), null,
             row.getOffsetDateTime("created_at"), row.getOffsetDateTime("released_at"),
-            row.getOffsetDateTime("delivered_at"), null, null, null, request, row.getBoolean("live")));
+            row.getOffsetDateTime("delivered_at"), null, null, null, request, row.getBoolean("live"), List.of()));
       }
       return out;
     });
@@ -350,7 +349,9 @@ final class NotificationStore {
    */
   Future<Notification> acknowledge(String tenant, String recipient, UUID id) {
     return pool.preparedQuery("with u as (update notification set delivered_at = coalesce(delivered_at, now()), "
-            + "status = case when status = 'read' then status else 'delivered' end "
+            + "status = case when status = 'read' then status else 'delivered' end, "
+            + "delivered_via = case when 'inApp' = any(delivered_via) then delivered_via "
+            + "else array_append(delivered_via, 'inApp') end "
             + "where id = $1 and tenant_id = $2 and recipient = $3 and seq is not null returning " + Notification.COLUMNS
             + "), l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail, delivered_at) "
             + "select id, tenant_id, 'in_app', 'acknowledged', 'acknowledged by the client', delivered_at from u) "
@@ -358,11 +359,23 @@ final class NotificationStore {
         .execute(Tuple.of(id, tenant, recipient)).map(NotificationStore::first);
   }
 
-  /** Marks the ones that reached a live session delivered (those still pending). */
-  Future<Void> markDelivered(List<UUID> ids) {
-    return pool.preparedQuery("update notification set status = 'delivered', delivered_at = coalesce(delivered_at, now()) "
-            + "where id = any($1) and status = 'pending' and not requires_ack")
-        .execute(Tuple.of(ids.toArray(new UUID[0]))).mapEmpty();
+  /**
+   * Records in-app deliveries: each of {@code ids} still {@code pending} becomes {@code delivered},
+   * with {@code inApp} in its {@code deliveredVia} and a delivery-log row naming the transport that
+   * wrote it ({@code transports}, index for index). Rows already delivered, read or acked keep
+   * their state. The number recorded.
+   */
+  Future<Integer> markWritten(List<UUID> ids, List<String> transports) {
+    return pool.preparedQuery("with w as (select * from unnest($1::uuid[], $2::text[]) as w(id, transport)), "
+            + "u as (update notification n set status = 'delivered', delivered_at = now(), "
+            + "delivered_via = array_append(n.delivered_via, 'inApp') from w "
+            + "where n.id = w.id and n.status = 'pending' and not n.requires_ack "
+            + "returning n.id, n.tenant_id, n.delivered_at, w.transport), "
+            + "l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail, delivered_at) "
+            + "select id, tenant_id, 'in_app', 'delivered', 'written to a ' || transport || ' session', delivered_at from u) "
+            + "select count(*) from u")
+        .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfString(transports.toArray(new String[0])))
+        .map(r -> r.iterator().next().getLong(0).intValue());
   }
 
   /**

@@ -35,6 +35,9 @@ public final class HeraldMetrics {
   private final Counter jobsQueued;
   private final Counter jobsHeld;
   private final Counter jobsReleased;
+  private final Counter notificationsDelivered;
+  private final Counter receiptsLost;
+  private final Counter notTracked;
 
   public HeraldMetrics() {
     deliveryLatency = Timer.builder("herald_publish_delivery")
@@ -58,6 +61,12 @@ public final class HeraldMetrics {
     jobsQueued = counter("herald_delivery_jobs_queued", "Email and push jobs queued to go out now");
     jobsHeld = counter("herald_delivery_jobs_held", "Email and push jobs held through the recipient's quiet hours");
     jobsReleased = counter("herald_delivery_jobs_released", "Held email and push jobs released when quiet hours ended");
+    notificationsDelivered = counter("herald_notifications_delivered",
+        "Notifications recorded delivered in-app: a session of the recipient had them written");
+    receiptsLost = counter("herald_delivery_receipts_lost",
+        "In-app deliveries that could not be recorded (the database refused or was away); they stay pending");
+    notTracked = counter("herald_notifications_ack_untracked",
+        "Notifications requiring an ack that were not tracked for re-sends (the node's limit was reached)");
   }
 
   /** What the preferences decided for committed notifications. */
@@ -73,6 +82,18 @@ public final class HeraldMetrics {
 
   private Counter counter(String name, String description) {
     return Counter.builder(name).description(description).register(registry);
+  }
+
+  public void notificationsDelivered(int n) {
+    notificationsDelivered.increment(n);
+  }
+
+  public void deliveryReceiptsLost(int n) {
+    receiptsLost.increment(n);
+  }
+
+  public void notificationNotTracked() {
+    notTracked.increment();
   }
 
   public void notificationsCreated(int n) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class EventLogTest {
   private static Publication pub(String event) {
-    return new Publication("t", List.of("r"), event, "null", 0);
+    return Publication.event("t", List.of("r"), event, "null");
   }
 
   @Test
@@ -34,10 +34,10 @@ class EventLogTest {
   @Test
   void oldestEventsAreDroppedOnceTheirDataExceedsTheSizeBound() {
     EventLog log = new EventLog("e1", 100, 60_000, 10);
-    RoomEvent first = log.append(new Publication("t", List.of("r"), "a", "\"1234\"", 0), 0);
-    RoomEvent second = log.append(new Publication("t", List.of("r"), "b", "\"5678\"", 0), 0);
+    RoomEvent first = log.append(Publication.event("t", List.of("r"), "a", "\"1234\""), 0);
+    RoomEvent second = log.append(Publication.event("t", List.of("r"), "b", "\"5678\""), 0);
     // 6 + 6 characters > 10: the first is gone, the second kept
-    log.append(new Publication("t", List.of("r"), "c", "1", 0), 0);
+    log.append(Publication.event("t", List.of("r"), "c", "1"), 0);
     assertThat(log.after(log.idOf(first.offset()).orElseThrow() - 1, 0)).isEmpty();
     assertThat(log.after(log.idOf(second.offset()).orElseThrow() - 1, 0).orElseThrow())
         .extracting(RoomEvent::event).containsExactly("b", "c");

@@ -55,7 +55,7 @@ public final class TestHerald implements AutoCloseable, BeforeAllCallback, After
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    boot(java.time.Clock.systemUTC());
+    boot(java.time.Clock.systemUTC(), null);
   }
 
   @Override
@@ -76,11 +76,21 @@ public final class TestHerald implements AutoCloseable, BeforeAllCallback, After
   /** Starts a node whose quiet hours and held deliveries follow {@code clock}. */
   public static TestHerald start(Map<String, String> env, java.time.Clock clock) {
     TestHerald herald = new TestHerald(env);
-    herald.boot(clock);
+    herald.boot(clock, null);
     return herald;
   }
 
-  private void boot(java.time.Clock clock) {
+  /**
+   * Starts a node whose timers (ack re-sends, release polls) run only when the test moves
+   * {@code scheduler}, on {@code scheduler}'s clock.
+   */
+  public static TestHerald start(Map<String, String> env, MovableClock clock, ManualScheduler scheduler) {
+    TestHerald herald = new TestHerald(env);
+    herald.boot(clock, scheduler);
+    return herald;
+  }
+
+  private void boot(java.time.Clock clock, dev.herald.time.Scheduler scheduler) {
     try {
       dataDir = Files.createTempDirectory("herald-test");
       Map<String, String> all = new HashMap<>();
@@ -95,7 +105,7 @@ public final class TestHerald implements AutoCloseable, BeforeAllCallback, After
         ownDatabase = TestDatabase.get().createDatabase();
         all.put("HERALD_DATABASE_URL", ownDatabase);
       }
-      server = HeraldServer.start(HeraldConfig.fromEnv(all), clock)
+      server = HeraldServer.start(HeraldConfig.fromEnv(all), clock, scheduler)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("test server did not start", e);

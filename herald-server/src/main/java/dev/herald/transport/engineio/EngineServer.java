@@ -312,17 +312,19 @@ public final class EngineServer {
     sockets.remove(socket.sid, socket);
   }
 
-  static void respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine) {
-    respondPayload(resp, payload, engine, null);
+  /** Ends a poll with {@code payload}; completes once the response was written, fails if it could not be. */
+  static io.vertx.core.Future<Void> respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine) {
+    return respondPayload(resp, payload, engine, null);
   }
 
-  static void respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine, String origin) {
+  static io.vertx.core.Future<Void> respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine,
+      String origin) {
     if (resp.ended() || resp.closed()) {
-      return;
+      return io.vertx.core.Future.failedFuture("the poll ended before its answer");
     }
     resp.putHeader("content-type", "text/plain; charset=UTF-8");
     cors(resp, origin, engine);
-    resp.end(payload);
+    return resp.end(payload);
   }
 
   private static void error(HttpServerRequest req, EngineError error, HeraldConfig.Engine engine) {

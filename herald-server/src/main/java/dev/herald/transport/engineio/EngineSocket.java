@@ -48,6 +48,8 @@ public final class EngineSocket {
   private HttpServerResponse pendingPoll;
   private boolean postInFlight;
   private final ArrayDeque<EnginePacket> writeBuffer = new ArrayDeque<>();
+  /** Write receipts of packets in {@link #writeBuffer}: run once the poll response carrying them was sent. */
+  private List<Runnable> pollReceipts;
   private int writeBufferBytes;
   private boolean flushScheduled;
   private WebSocket upgrading;
@@ -96,6 +98,15 @@ public final class EngineSocket {
     return enqueue(EnginePacket.message(text));
   }
 
+  /**
+   * Sends a text message; {@code onWritten} (when not null) runs on the session's loop once it was
+   * written to the client's connection: the WebSocket took the frame, or the poll response that
+   * carries it was sent. Never when the session ends first. Call on the socket's context.
+   */
+  public boolean send(String text, Runnable onWritten) {
+    return enqueue(EnginePacket.message(text), onWritten);
+  }
+
   /** Sends a binary message. Returns false if the session is closed or its buffer is full. */
   public boolean sendBinary(Buffer data) {
     return enqueue(EnginePacket.binaryMessage(data));
@@ -125,6 +136,29 @@ public final class EngineSocket {
     }
     return enqueue(EnginePacket.decodeTextUnchecked(
         dev.herald.transport.websocket.WebSocketFrames.textOf(frame)));
+  }
+
+  /**
+   * {@link #sendShared(ByteBuf)}; {@code onWritten} runs on the session's loop once the frame was
+   * written to the client's connection (see {@link #send(String, Runnable)}).
+   */
+  public boolean sendShared(ByteBuf frame, Runnable onWritten) {
+    if (state != State.OPEN) {
+      return false;
+    }
+    if (ws != null) {
+      if (!ws.isWritable()) {
+        server.metrics().refused("slow_consumer");
+        close(CloseReason.SLOW_CONSUMER);
+        return false;
+      }
+      server.metrics().messageOut("socketio");
+      ws.writeShared(frame, onWritten);
+      unflushed = true;
+      return true;
+    }
+    return enqueue(EnginePacket.decodeTextUnchecked(
+        dev.herald.transport.websocket.WebSocketFrames.textOf(frame)), onWritten);
   }
 
   /** Flushes what {@link #sendShared} wrote. Call on the socket's context. */
@@ -330,6 +364,12 @@ public final class EngineSocket {
         writeToWebSocket(p);
       }
       writeBufferBytes = 0;
+      if (pollReceipts != null) {
+        // written in order: once the last of them is, all of them are
+        List<Runnable> receipts = pollReceipts;
+        pollReceipts = null;
+        socket.afterWrites(() -> receipts.forEach(Runnable::run));
+      }
     } else {
       upgrading = null;
       upgradeReserved = false;
@@ -456,6 +496,34 @@ public final class EngineSocket {
     }
   }
 
+  private boolean enqueue(EnginePacket p, Runnable onWritten) {
+    if (onWritten == null) {
+      return enqueue(p);
+    }
+    // called on the session's context: state is this loop's
+    if (state != State.OPEN) {
+      return false;
+    }
+    if (ws != null) {
+      if (!ws.isWritable()) {
+        server.metrics().refused("slow_consumer");
+        close(CloseReason.SLOW_CONSUMER);
+        return false;
+      }
+      server.metrics().messageOut("socketio");
+      ws.sendText(p.encodeText(), onWritten);
+      return true;
+    }
+    if (!enqueue(p)) {
+      return false;
+    }
+    if (pollReceipts == null) {
+      pollReceipts = new java.util.ArrayList<>(2);
+    }
+    pollReceipts.add(onWritten);
+    return true;
+  }
+
   private boolean enqueue(EnginePacket p) {
     if (!onContext()) {
       if (state == State.CLOSED) {
@@ -480,6 +548,7 @@ public final class EngineSocket {
     if (writeBufferBytes > options.outboundBufferBytes()) {
       server.metrics().refused("slow_consumer");
       writeBuffer.clear();
+      pollReceipts = null;
       writeBufferBytes = 0;
       close(CloseReason.SLOW_CONSUMER);
       return false;
@@ -529,7 +598,13 @@ public final class EngineSocket {
       }
     }
     writeBufferBytes = 0;
-    EngineServer.respondPayload(poll, sb.toString(), options.engine());
+    List<Runnable> receipts = pollReceipts;
+    pollReceipts = null;
+    EngineServer.respondPayload(poll, sb.toString(), options.engine()).onSuccess(v -> {
+      if (receipts != null) {
+        receipts.forEach(Runnable::run);
+      }
+    });
     if (closing) {
       onClose(closeReason != null ? closeReason.text() : "forced close");
     }
@@ -579,6 +654,7 @@ public final class EngineSocket {
       ws.close(1000, "");
     }
     writeBuffer.clear();
+    pollReceipts = null;
     server.remove(this);
     handler.onClose(reason);
   }

@@ -139,6 +139,44 @@ public final class SioSocket {
     return engine().sendShared(frame);
   }
 
+  /**
+   * {@link #sendShared(io.netty.buffer.ByteBuf)}; {@code onWritten} runs on the socket's loop once
+   * the packet was written to the client's connection (held packets: once they are).
+   */
+  public boolean sendShared(io.netty.buffer.ByteBuf frame, Runnable onWritten) {
+    if (!connected) {
+      if (heldUntilConnected != null) {
+        heldUntilConnected.add(new HeldShared(frame, onWritten));
+      }
+      return true;
+    }
+    return engine().sendShared(frame, onWritten);
+  }
+
+  /**
+   * Emits {@code event} with one argument given as JSON text Herald produced (valid by
+   * construction), without parsing it again; {@code onWritten} (when not null) runs once the packet
+   * was written to the client's connection.
+   */
+  public void emitRaw(String event, String json, Runnable onWritten) {
+    StringBuilder sb = SioCodec.eventPrefix(nsp);
+    sb.append('[').append(JsonNodeFactory.instance.textNode(event).toString()).append(',').append(json).append(']');
+    String packet = sb.toString();
+    if (!connected) {
+      if (heldUntilConnected != null) {
+        heldUntilConnected.add(new HeldText(packet, onWritten));
+      }
+      return;
+    }
+    engine().send(packet, onWritten);
+  }
+
+  /** A shared frame held until the CONNECT answer went out, with its write receipt. */
+  private record HeldShared(io.netty.buffer.ByteBuf frame, Runnable onWritten) {}
+
+  /** A packet's text held until the CONNECT answer went out, with its write receipt. */
+  private record HeldText(String packet, Runnable onWritten) {}
+
   /** Flushes what {@link #sendShared} wrote. */
   public void flush() {
     engine().flushShared();
@@ -166,6 +204,11 @@ public final class SioSocket {
       if (o instanceof io.netty.buffer.ByteBuf frame) {
         engine().sendShared(frame);
         engine().flushShared();
+      } else if (o instanceof HeldShared h) {
+        engine().sendShared(h.frame(), h.onWritten());
+        engine().flushShared();
+      } else if (o instanceof HeldText h) {
+        engine().send(h.packet(), h.onWritten());
       } else {
         writeNow((SioCodec.Encoded) o);
       }

@@ -1,75 +1,95 @@
 package dev.herald.transport.sse;
 
-import dev.herald.http.HttpAuth;
-import dev.herald.http.Problem;
 import dev.herald.auth.AuthException;
 import dev.herald.auth.Identity;
-import dev.herald.auth.RoomAuthorizer;
 import dev.herald.auth.TokenVerifier;
 import dev.herald.config.HeraldConfig;
-import dev.herald.gateway.CloseReason;
+import dev.herald.gateway.Answer;
+import dev.herald.gateway.ClientCommand;
+import dev.herald.gateway.ClientCommands;
 import dev.herald.gateway.Gateway;
-import dev.herald.gateway.Inbox;
-import dev.herald.gateway.RoomEvent;
-import dev.herald.gateway.Session;
+import dev.herald.http.HttpAuth;
+import dev.herald.http.Problem;
 import dev.herald.ops.HeraldMetrics;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * {@code GET /api/stream}: Server-Sent Events (WHATWG HTML, "Server-sent events") for clients that
  * cannot hold a WebSocket. Each event is {@code id: <offset>}, {@code event: <name>},
  * {@code data: <json>}; a reconnecting EventSource sends {@code Last-Event-ID} and receives what it
  * missed within the recovery window, or an {@code herald:reset} event when that position is lost.
- * Extra rooms come as {@code ?rooms=a,b} and are authorized like joins.
+ * Extra rooms come as {@code ?rooms=a,b} and are authorized like joins ({@link ClientCommands#authorize}).
  *
  * <p>Durable notifications survive beyond that window: once a stream has carried a notification,
  * every id it writes is {@code <offset>~<sequence>}, the recipient's last notification sequence
  * it saw; when the in-memory position is lost, the stream replays the user's notifications after
- * that sequence from storage ({@link Inbox#missed}). {@code ?since=<sequence>} does the same on a
- * first connection.
+ * that sequence from storage (a {@link ClientCommand.RequestMissed}). {@code ?since=<sequence>}
+ * does the same on a first connection.
  */
 public final class SseEndpoint {
-  /** Key of the SSE encoding of an event in {@link RoomEvent#encoded}. */
-  private static final Object ENCODING = new Object();
   private static final long HEARTBEAT_MILLIS = 15_000;
 
   private final Vertx vertx;
   private final Gateway gateway;
+  private final ClientCommands commands;
   private final TokenVerifier verifier;
-  private final RoomAuthorizer authorizer;
   private final HeraldMetrics metrics;
   private final HeraldConfig config;
-  private final Inbox inbox;
 
-  public SseEndpoint(Vertx vertx, Gateway gateway, TokenVerifier verifier, RoomAuthorizer authorizer,
-      HeraldMetrics metrics, HeraldConfig config, Inbox inbox) {
+  public SseEndpoint(Vertx vertx, Gateway gateway, ClientCommands commands, TokenVerifier verifier,
+      HeraldMetrics metrics, HeraldConfig config) {
     this.vertx = vertx;
-    this.inbox = inbox;
     this.gateway = gateway;
+    this.commands = commands;
     this.verifier = verifier;
-    this.authorizer = authorizer;
     this.metrics = metrics;
     this.config = config;
   }
+
+  /** Where a stream starts: its extra rooms, the log position to resume from, the sequence to replay after. */
+  private record Start(List<String> rooms, String lastEventId, long since) {}
 
   public void handle(HttpServerRequest req) {
     if (gateway.isDraining()) {
       Problem.unavailable(req.response(), "server shutting down");
       return;
     }
+    Start start = start(req);
+    if (start == null) {
+      return;
+    }
+    verifier.verifyAsync(vertx, HttpAuth.userToken(req)).onComplete(ar -> {
+      if (ar.failed()) {
+        metrics.refused("unauthorized");
+        Problem.unauthorized(req.response(),
+            ar.cause() instanceof AuthException ? ar.cause().getMessage() : "token could not be verified");
+        return;
+      }
+      Identity identity = ar.result();
+      commands.authorize(identity, start.rooms()).onComplete(decided -> {
+        if (decided.failed()) {
+          Problem.fail(req.response(), decided.cause(), metrics);
+        } else if (!decided.result().ok()) {
+          Problem.forbidden(req.response(), decided.result().refused().get(0).reason());
+        } else {
+          open(req.response(), identity, start);
+        }
+      });
+    });
+  }
+
+  /** The stream's start from the request, or null after answering 400. */
+  private static Start start(HttpServerRequest req) {
     String roomsParam = req.getParam("rooms");
     List<String> rooms = roomsParam == null || roomsParam.isBlank() ? List.of()
         : Arrays.stream(roomsParam.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     if (rooms.size() > 100) {
       Problem.badRequest(req.response(), "at most 100 rooms per stream");
-      return;
+      return null;
     }
     String lastEventId = req.getHeader("last-event-id") != null ? req.getHeader("last-event-id")
         : req.getParam("lastEventId");
@@ -81,35 +101,10 @@ public final class SseEndpoint {
       since = sequenceOf(req.getParam("since"));
       if (since < 0) {
         Problem.badRequest(req.response(), "since must be a notification sequence number");
-        return;
+        return null;
       }
     }
-    long replayFrom = since;
-    String position = lastEventId == null || lastEventId.isEmpty() ? null : lastEventId;
-    verifier.verifyAsync(vertx, HttpAuth.userToken(req)).onComplete(ar -> {
-      if (ar.failed()) {
-        metrics.refused("unauthorized");
-        Problem.unauthorized(req.response(),
-            ar.cause() instanceof AuthException ? ar.cause().getMessage() : "token could not be verified");
-        return;
-      }
-      Identity identity = ar.result();
-      List<Future<RoomAuthorizer.Decision>> decisions = new ArrayList<>();
-      for (String r : rooms) {
-        decisions.add(authorizer.authorize(identity, r));
-      }
-      Future.join(decisions).onComplete(done -> {
-        for (int i = 0; i < rooms.size(); i++) {
-          RoomAuthorizer.Decision d = decisions.get(i).result();
-          if (d == null || !d.allowed()) {
-            metrics.refused("room_join");
-            Problem.forbidden(req.response(), d == null ? "authorization failed for " + rooms.get(i) : d.reason());
-            return;
-          }
-        }
-        open(req.response(), identity, rooms, position, replayFrom);
-      });
-    });
+    return new Start(rooms, lastEventId == null || lastEventId.isEmpty() ? null : lastEventId, since);
   }
 
   private static long sequenceOf(String s) {
@@ -121,14 +116,16 @@ public final class SseEndpoint {
     }
   }
 
-  private void open(HttpServerResponse resp, Identity identity, List<String> rooms, String lastEventId, long since) {
-    SseSession session = new SseSession(resp, identity);
-    if (since >= 0) {
-      session.lastSequence = since;
+  /** On the request's event loop: register, join (or resume), welcome, then replay from storage. */
+  private void open(HttpServerResponse resp, Identity identity, Start start) {
+    SseSession session = new SseSession(resp, identity, Vertx.currentContext(), gateway, metrics,
+        config.limits().outboundBufferBytes());
+    if (start.since() >= 0) {
+      session.resumeAfterSequence(start.since());
     }
-    boolean resuming = lastEventId != null;
-    // chunked before registering: from then on a publication may write to the response from any
-    // thread, and Vert.x refuses a write to a response that is neither chunked nor sized
+    boolean resuming = start.lastEventId() != null;
+    // chunked before registering: from then on a publication may write to the response, and
+    // Vert.x refuses a write to a response that is neither chunked nor sized
     resp.setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache")
@@ -144,122 +141,24 @@ public final class SseEndpoint {
     }
     resp.closeHandler(v -> session.onClosed());
     resp.exceptionHandler(e -> { });
-    boolean replay = since >= 0;
-    if (resuming) {
-      if (gateway.resume(session, rooms, lastEventId)) {
-        replay = false; // the window held everything, notifications included
-      } else {
-        session.write("event: herald:reset\ndata: {\"recovered\":false}\n\n");
-        for (String r : rooms) {
-          gateway.joinAuthorized(session, r);
-        }
-      }
-    } else {
-      for (String r : rooms) {
+    boolean recovered = resuming && gateway.resume(session, start.rooms(), start.lastEventId());
+    if (!recovered) {
+      for (String r : start.rooms()) {
         gateway.joinAuthorized(session, r);
       }
     }
-    if (replay) {
+    // the welcome rule: every room is joined before the stream's first bytes
+    session.welcome(resuming && !recovered);
+    if (start.since() >= 0 && !recovered) {
       // joined first, so nothing created meanwhile is missed (it may come twice: same id)
-      inbox.missed(identity, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("since", since))
-          .onSuccess(r -> {
-            for (Inbox.Missed n : r.notifications()) {
-              session.writeNotification(n);
+      commands.handle(session, new ClientCommand.RequestMissed(start.since(), null, ClientCommand.MAX_REPLAY))
+          .onSuccess(answer -> {
+            if (answer instanceof Answer.Refused) {
+              session.write("event: herald:error\ndata: {\"code\":\"unavailable\","
+                  + "\"message\":\"missed notifications could not be read; reconnect to retry\"}\n\n");
             }
-          })
-          .onFailure(e -> session.write("event: herald:error\ndata: {\"code\":\"unavailable\","
-              + "\"message\":\"missed notifications could not be read; reconnect to retry\"}\n\n"));
+          });
     }
-    // after the joins: a client that has seen "connected" is in every room it asked for
-    session.write("retry: 1000\n: connected " + session.id + "\n\n");
-    session.heartbeat = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> session.write(": ping\n\n"));
-  }
-
-  /** One SSE stream. Writes are thread-safe (Vert.x hops to the connection's loop). */
-  private final class SseSession implements Session {
-    private final HttpServerResponse resp;
-    private final Identity identity;
-    private final String id = UUID.randomUUID().toString();
-    private volatile boolean closed;
-    private long heartbeat = -1;
-    /** The last notification sequence this stream carried, or -1; part of every id after the first. */
-    private volatile long lastSequence = -1;
-    private final io.vertx.core.Context context = Vertx.currentContext();
-
-    @Override
-    public io.vertx.core.Context context() {
-      return context;
-    }
-
-    SseSession(HttpServerResponse resp, Identity identity) {
-      this.resp = resp;
-      this.identity = identity;
-      resp.setWriteQueueMaxSize(config.limits().outboundBufferBytes());
-    }
-
-    @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public Identity identity() {
-      return identity;
-    }
-
-    @Override
-    public String transport() {
-      return "sse";
-    }
-
-    @Override
-    public boolean deliver(RoomEvent event) {
-      if (closed) {
-        return false;
-      }
-      if (resp.writeQueueFull()) {
-        metrics.refused("slow_consumer");
-        close(CloseReason.SLOW_CONSUMER);
-        return false;
-      }
-      metrics.messageOut("sse");
-      long seq = event.notificationSequence();
-      if (seq > lastSequence) {
-        lastSequence = seq;
-      }
-      String body = event.encoded(ENCODING, e -> "\nevent: " + e.event() + "\ndata: " + e.dataJson() + "\n\n");
-      write(lastSequence < 0 ? "id: " + event.offset() + body : "id: " + event.offset() + "~" + lastSequence + body);
-      return true;
-    }
-
-    /** A replayed notification: its id keeps the stream's position and carries its sequence. */
-    void writeNotification(Inbox.Missed missed) {
-      if (missed.sequence() > lastSequence) {
-        lastSequence = missed.sequence();
-      }
-      write("id: " + gateway.offsetOf(gateway.currentId()) + "~" + lastSequence + "\nevent: notification\ndata: "
-          + missed.json() + "\n\n");
-    }
-
-    void write(String chunk) {
-      if (!closed) {
-        resp.write(chunk);
-      }
-    }
-
-    @Override
-    public void close(CloseReason reason) {
-      if (!closed) {
-        closed = true;
-        resp.end();
-        onClosed();
-      }
-    }
-
-    void onClosed() {
-      closed = true;
-      vertx.cancelTimer(heartbeat);
-      gateway.unregister(this);
-    }
+    session.heartbeat(vertx.setPeriodic(HEARTBEAT_MILLIS, t -> session.write(": ping\n\n")));
   }
 }

@@ -112,6 +112,19 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
     return true;
   }
 
+  /**
+   * Sends one text message and runs {@code onWritten} on the event loop once it was written to the
+   * connection (the socket took it), not before; never when the write failed. Returns false when
+   * the connection is closing or closed.
+   */
+  public boolean sendText(String text, Runnable onWritten) {
+    if (closing) {
+      return false;
+    }
+    channel.writeAndFlush(WebSocketFrames.text(channel.alloc(), text), receipt(onWritten));
+    return true;
+  }
+
   /** Sends one binary message. Returns false when the connection is closing or closed. */
   public boolean sendBinary(byte[] data) {
     if (closing) {
@@ -144,6 +157,37 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
       channel.writeAndFlush(frame.retainedDuplicate(), channel.voidPromise());
     }
     return true;
+  }
+
+  /**
+   * {@link #writeShared(ByteBuf)}, running {@code onWritten} on the event loop once the frame was
+   * written to the connection, not before; never when the write failed.
+   */
+  public boolean writeShared(ByteBuf frame, Runnable onWritten) {
+    if (closing) {
+      return false;
+    }
+    if (ctx != null && channel.eventLoop().inEventLoop()) {
+      ctx.write(frame.retainedDuplicate(), receipt(onWritten));
+    } else {
+      channel.writeAndFlush(frame.retainedDuplicate(), receipt(onWritten));
+    }
+    return true;
+  }
+
+  /** Runs {@code task} on the event loop once everything written before this call was written. */
+  public void afterWrites(Runnable task) {
+    channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER, receipt(task));
+  }
+
+  private io.netty.channel.ChannelPromise receipt(Runnable onWritten) {
+    io.netty.channel.ChannelPromise promise = channel.newPromise();
+    promise.addListener(f -> {
+      if (f.isSuccess()) {
+        onWritten.run();
+      }
+    });
+    return promise;
   }
 
   /** Flushes what {@link #writeShared} wrote. */

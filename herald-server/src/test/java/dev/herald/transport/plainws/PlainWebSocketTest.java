@@ -95,7 +95,8 @@ class PlainWebSocketTest {
     try (JsonWsRecorder client = JsonWsRecorder.connect(herald, TestHerald.token("ws-unknown", null))) {
       client.send("{\"type\":\"teleport\",\"requestId\":\"r1\"}");
       JsonNode error = client.next("error");
-      assertThat(error.path("message").asText()).contains("unknown message type").contains("teleport");
+      assertThat(error.path("code").asText()).isEqualTo("unknown_event");
+      assertThat(error.path("message").asText()).contains("unknown event").contains("teleport");
       assertThat(error.path("requestId").asText()).isEqualTo("r1");
     }
   }

@@ -1,0 +1,60 @@
+package dev.herald.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The answer to a {@link ClientCommand}, typed; each transport encodes it in its own protocol
+ * (a Socket.IO ack, a {@code /ws} message, an SSE refusal) by switching over these cases.
+ */
+public sealed interface Answer {
+  /** To {@link ClientCommand.Ping}. */
+  record Pong() implements Answer {}
+
+  /** To {@link ClientCommand.Join}: the rooms joined, and each refused one with why. */
+  record Joined(List<String> rooms, List<RefusedRoom> refused) implements Answer {
+    public Joined {
+      rooms = List.copyOf(rooms);
+      refused = List.copyOf(refused);
+    }
+
+    public boolean ok() {
+      return refused.isEmpty();
+    }
+  }
+
+  /** A room a join did not get; {@code room} is abbreviated when the client sent a long one. */
+  record RefusedRoom(String room, String reason) {}
+
+  /** To {@link ClientCommand.Leave}: the rooms the session was in and left. */
+  record Left(List<String> rooms) implements Answer {
+    public Left {
+      rooms = List.copyOf(rooms);
+    }
+  }
+
+  /** To {@link ClientCommand.Ack}: the notification's status after the ack, and when it was delivered. */
+  record Acked(UUID notificationId, String status, Instant deliveredAt) implements Answer {
+    private static final java.time.format.DateTimeFormatter ISO =
+        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** {@link #deliveredAt} as clients see times ({@code 2024-01-15T10:30:00.000Z}), or null. */
+    public String timestamp() {
+      return deliveredAt == null ? null : ISO.format(deliveredAt);
+    }
+  }
+
+  /** To {@link ClientCommand.UpdatePreferences}: the stored preference document. */
+  record Preferences(JsonNode document) implements Answer {}
+
+  /**
+   * To {@link ClientCommand.RequestMissed}, after the notifications themselves went out through
+   * {@link Session#replay}: how many, the last sequence among them, and whether more follow.
+   */
+  record Replayed(int count, long lastSequence, boolean more) implements Answer {}
+
+  /** A command refused: {@code code} is machine-readable ({@code bad_request}, {@code not_found}, …). */
+  record Refused(String code, String message) implements Answer {}
+}

@@ -1,0 +1,141 @@
+package dev.herald.notify;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.config.HeraldConfig;
+import dev.herald.preferences.DeliveryPlan;
+import dev.herald.preferences.PreferenceCache;
+import dev.herald.store.Uuids;
+import dev.herald.templates.Renderer;
+import dev.herald.templates.TemplateContent;
+import dev.herald.templates.TemplateSet;
+import dev.herald.templates.Templates;
+import dev.herald.validation.InvalidRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The plan of one create, per recipient: preferences resolved per delivery channel (in-app off:
+ * stored, not pushed; email and push held through quiet hours), the locale, the texts (rendered
+ * from the template in that locale when the request names one), the explanation of every decision,
+ * and the email and push jobs to queue in the same commit. Pure: no I/O, time from the {@link Clock}.
+ */
+final class RecipientPlanner {
+  private final HeraldConfig.Notify config;
+  private final Clock clock;
+
+  RecipientPlanner(HeraldConfig.Notify config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /**
+   * Each recipient's plan: preferences resolved per delivery channel (in-app off: stored, not
+   * pushed; email and push held through quiet hours), the locale, and the texts, rendered from the
+   * template in that locale when the request names one. Fails with 422 when it names a template
+   * that does not exist, or one without a text for a recipient's locale and no literal title.
+   */
+  Map<String, RecipientPlan> plan(NotificationRequest r, TemplateSet templateSet,
+      PreferenceCache.Loaded loaded) throws InvalidRequest {
+    if (templateSet != null && templateSet.isEmpty()) {
+      throw new InvalidRequest(422, "there is no template named '" + r.template() + "' in tenant " + r.tenant()
+          + " or system-wide", List.of(new InvalidRequest.FieldError("template", "no such template")));
+    }
+    Instant at = r.isScheduled() ? r.scheduledAt().toInstant() : clock.instant();
+    var criticality = criticality(r.type());
+    boolean urgent = "urgent".equals(r.priority());
+    Map<String, Object> variables = templateSet == null ? null : Templates.variables(r.dataJson());
+    Map<UUID, TemplateContent.Rendered> rendered = new HashMap<>();
+    Map<String, RecipientPlan> plans = new HashMap<>(r.recipients().size() * 2);
+    for (String to : r.recipients()) {
+      DeliveryPlan plan = DeliveryPlan.of(loaded.of(to), loaded.tenantDefaults(), r.type(), r.channel(),
+          urgent, criticality, r.deliverVia(), at, r.locale());
+      ObjectNode explain = plan.explain();
+      Texts texts = templateSet == null ? new Texts(r.title(), r.message())
+          : render(r, templateSet, plan.locale(), to, variables, rendered, explain);
+      plans.put(to, new RecipientPlan(plan.live(), texts.title(), texts.message() == null ? "" : texts.message(),
+          explain.toString(), jobs(plan, at)));
+    }
+    return plans;
+  }
+
+  /** A notification's title and message for one recipient. */
+  private record Texts(String title, String message) {}
+
+  /**
+   * The in-app texts from the template for {@code locale} (rendered once per template and request,
+   * in {@code rendered}), noted in {@code explain}; the request's own when no template fits and it
+   * has a title. 422 when none fits and it has none, when the render fails, or when it renders a
+   * blank or oversized title or an oversized message.
+   */
+  private static Texts render(NotificationRequest r, TemplateSet templateSet, String locale, String recipient,
+      Map<String, Object> variables, Map<UUID, TemplateContent.Rendered> rendered, ObjectNode explain)
+      throws InvalidRequest {
+    var template = templateSet.pick("inApp", locale);
+    if (template == null) {
+      if (r.title() == null) {
+        throw new InvalidRequest(422, "template '" + r.template() + "' has no in-app text for locale '" + locale
+            + "' (nor a default one) and the request has no title to fall back on",
+            List.of(new InvalidRequest.FieldError("template", "no in-app template for recipient " + recipient)));
+      }
+      return new Texts(r.title(), r.message());
+    }
+    String which = "template '" + r.template() + "' (" + template.id() + ")";
+    TemplateContent.Rendered out;
+    try {
+      out = rendered.computeIfAbsent(template.id(), id -> template.content().render(variables));
+    } catch (Renderer.Failure e) {
+      throw new InvalidRequest(422, which + ": " + e.getMessage(), List.of(new InvalidRequest.FieldError("data",
+          e.getMessage())));
+    }
+    String problem = out.title().isBlank() ? "a blank title"
+        : out.title().length() > NotificationRequest.MAX_TITLE
+            ? "a title of " + out.title().length() + " characters (at most " + NotificationRequest.MAX_TITLE + ")"
+        : out.message().length() > NotificationRequest.MAX_MESSAGE
+            ? "a message of " + out.message().length() + " characters (at most " + NotificationRequest.MAX_MESSAGE + ")"
+        : null;
+    if (problem != null) {
+      throw new InvalidRequest(422, which + " renders " + problem + " with this data"
+          + (out.missing().isEmpty() ? "" : "; missing: " + String.join(", ", out.missing())),
+          List.of(new InvalidRequest.FieldError("data", "does not fill the template")));
+    }
+    // only what is not the default: the explanation is stored with every row
+    ObjectNode used = explain.putObject("template").put("id", template.id().toString()).put("version", template.version());
+    if (!template.locale().isEmpty()) {
+      used.put("locale", template.locale());
+    }
+    if (template.tenant().isEmpty()) {
+      used.put("systemDefault", true);
+    }
+    if (!out.missing().isEmpty()) {
+      used.set("missing", explain.arrayNode().addAll(out.missing().stream().map(explain::textNode).toList()));
+    }
+    return new Texts(out.title(), out.message());
+  }
+
+  /** The email and push jobs of {@code plan}: pending from {@code at}, or held until the quiet hours end. */
+  private static List<RecipientPlan.Job> jobs(DeliveryPlan plan, Instant at) {
+    List<RecipientPlan.Job> jobs = new ArrayList<>(2);
+    for (var e : plan.decisions().entrySet()) {
+      DeliveryPlan.Decision d = e.getValue();
+      if (e.getKey().equals("inApp") || d.outcome().equals(DeliveryPlan.SUPPRESSED)) {
+        continue;
+      }
+      boolean held = d.outcome().equals(DeliveryPlan.HELD);
+      jobs.add(new RecipientPlan.Job(Uuids.v7(), e.getKey(), held ? "held" : "pending", held ? d.until() : at,
+          plan.locale()));
+    }
+    return jobs;
+  }
+
+  private DeliveryPlan.Criticality criticality(String type) {
+    Set<String> bypass = config.criticalTypes().get(type);
+    return bypass == null ? DeliveryPlan.Criticality.NONE
+        : new DeliveryPlan.Criticality(true, bypass);
+  }
+}
