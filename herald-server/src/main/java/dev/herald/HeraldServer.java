@@ -92,7 +92,7 @@ public final class HeraldServer {
     HeraldNamespace app = new HeraldNamespace(vertx, gateway, verifier, metrics, config, notifications);
     Map<String, Namespace> namespaces = Map.of("/", app, "/events", app);
     this.socketIo = new EngineServer(new EngineOptions(config.engine(), config.limits().outboundBufferBytes()),
-        metrics, new SocketIoServer(namespaces, config.engine().connectTimeout().toMillis()));
+        metrics, new SocketIoServer(namespaces, config.engine()));
     this.ws = new PlainWebSocketEndpoint(vertx, gateway, verifier, metrics, config, notifications);
     this.sse = new SseEndpoint(vertx, gateway, verifier, authorizer, metrics, config, notifications);
     this.events = new EventsApi(gateway, apiKeys, metrics, config.limits());

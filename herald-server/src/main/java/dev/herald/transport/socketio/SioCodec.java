@@ -35,7 +35,6 @@ final class SioCodec {
   /** Event names the client library reserves for itself (socket.io-parser's RESERVED_EVENTS). */
   static final Set<String> RESERVED_EVENTS = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
-  private static final int MAX_ATTACHMENTS = 64;
 
   private SioCodec() {}
 
@@ -92,10 +91,8 @@ final class SioCodec {
           throw new ProtocolException("illegal attachments");
         }
       }
+      // how many a session may wait for is SioConnection's bound (SioLimits), not the syntax's
       attachments = Integer.parseInt(s.substring(i, dash));
-      if (attachments > MAX_ATTACHMENTS) {
-        throw new ProtocolException("too many attachments");
-      }
       i = dash + 1;
     }
     String nsp = "/";

@@ -18,6 +18,7 @@ final class SioConnection implements EngineSocket.Handler {
   private final EngineSocket engine;
   private final EngineServer.Handshake handshake;
   private final Map<String, Namespace> namespaces;
+  private final SioLimits limits;
   private final Map<String, SioSocket> sockets = new HashMap<>(2);
   /** Namespaces whose CONNECT is being decided; null while there are none (most of the time). */
   private Set<String> connecting;
@@ -26,8 +27,9 @@ final class SioConnection implements EngineSocket.Handler {
   private boolean closed;
 
   SioConnection(EngineSocket engine, EngineServer.Handshake handshake, Map<String, Namespace> namespaces,
-      long connectTimeoutMillis) {
+      long connectTimeoutMillis, SioLimits limits) {
     this.engine = engine;
+    this.limits = limits;
     this.handshake = handshake;
     this.namespaces = namespaces;
     // socket.io: a client that joins no namespace within connectTimeout is closed
@@ -56,6 +58,10 @@ final class SioConnection implements EngineSocket.Handler {
       return;
     }
     if (decoded instanceof SioCodec.Reassembly r) {
+      if (r.expected > limits.maxAttachments()) {
+        protocolError("too many attachments");
+        return;
+      }
       reassembly = r;
     } else {
       dispatch((SioPacket) decoded);
