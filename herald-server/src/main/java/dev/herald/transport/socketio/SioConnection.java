@@ -11,8 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary ones, and routes
- * them to the namespace sockets of this client. Owned by the session's event loop.
+ * The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary ones within
+ * {@link SioLimits}, and routes them to the namespace sockets of this client.
+ *
+ * <p>Threads: owned by the session's event loop; the Engine.IO session calls every method there,
+ * and the timers started here fire there.
  */
 final class SioConnection implements EngineSocket.Handler {
   private final EngineSocket engine;
@@ -22,7 +25,10 @@ final class SioConnection implements EngineSocket.Handler {
   private final Map<String, SioSocket> sockets = new HashMap<>(2);
   /** Namespaces whose CONNECT is being decided; null while there are none (most of the time). */
   private Set<String> connecting;
+  /** The binary packet whose attachments are arriving; null between packets. */
   private SioCodec.Reassembly reassembly;
+  /** Ends a {@link #reassembly} that waits too long for its attachments. */
+  private long reassemblyTimer;
   private long connectTimer;
   private boolean closed;
 
@@ -58,11 +64,7 @@ final class SioConnection implements EngineSocket.Handler {
       return;
     }
     if (decoded instanceof SioCodec.Reassembly r) {
-      if (r.expected > limits.maxAttachments()) {
-        protocolError("too many attachments");
-        return;
-      }
-      reassembly = r;
+      awaitAttachments(r);
     } else {
       dispatch((SioPacket) decoded);
     }
@@ -74,10 +76,15 @@ final class SioConnection implements EngineSocket.Handler {
       protocolError("unexpected binary attachment");
       return;
     }
+    // Herald's bound (SioLimits): header and attachments together fit in maxPayload
+    if (reassembly.heldBytes() + data.length() > limits.maxPacketBytes()) {
+      refuse(CloseReason.MESSAGE_TOO_BIG);
+      return;
+    }
     try {
       SioPacket complete = reassembly.add(data);
       if (complete != null) {
-        reassembly = null;
+        dropReassembly();
         dispatch(complete);
       }
     } catch (ProtocolException e) {
@@ -88,6 +95,7 @@ final class SioConnection implements EngineSocket.Handler {
   @Override
   public void onClose(String reason) {
     closed = true;
+    dropReassembly();
     engine.context().owner().cancelTimer(connectTimer);
     for (SioSocket s : sockets.values().toArray(SioSocket[]::new)) {
       remove(s, reason);
@@ -98,6 +106,37 @@ final class SioConnection implements EngineSocket.Handler {
     if (sockets.remove(socket.nsp(), socket)) {
       namespaces.get(socket.nsp()).onDisconnect(socket, reason);
     }
+  }
+
+  /**
+   * Starts waiting for the attachments of {@code r}. socket.io-parser waits for as many as a header
+   * announces, for as long as the connection lasts; Herald bounds the count, the bytes and the wait.
+   */
+  private void awaitAttachments(SioCodec.Reassembly r) {
+    if (r.expected > limits.maxAttachments() || r.heldBytes() > limits.maxPacketBytes()) {
+      refuse(CloseReason.MESSAGE_TOO_BIG);
+      return;
+    }
+    reassembly = r;
+    reassemblyTimer = engine.context().owner().setTimer(limits.partialPacketTimeout().toMillis(), t -> {
+      if (reassembly == r) {
+        refuse(CloseReason.PARTIAL_PACKET_TIMEOUT);
+      }
+    });
+  }
+
+  /** Forgets the packet being reassembled (its attachments with it) and stops its timer. */
+  private void dropReassembly() {
+    if (reassembly != null) {
+      reassembly = null;
+      engine.context().owner().cancelTimer(reassemblyTimer);
+    }
+  }
+
+  /** Closes the session for a bound it broke, releasing what the partial packet held at once. */
+  private void refuse(CloseReason reason) {
+    dropReassembly();
+    engine.close(reason);
   }
 
   private void dispatch(SioPacket packet) {
@@ -155,6 +194,6 @@ final class SioConnection implements EngineSocket.Handler {
   }
 
   private void protocolError(String message) {
-    engine.close(CloseReason.PROTOCOL_ERROR);
+    refuse(CloseReason.PROTOCOL_ERROR);
   }
 }

@@ -16,7 +16,7 @@ import java.time.Duration;
  */
 record SioLimits(int maxAttachments, int maxPacketBytes, Duration partialPacketTimeout) {
   /** Attachments per packet: more than a client that sends a few files at once needs. */
-  static final int MAX_ATTACHMENTS = 64;
+  static final int MAX_ATTACHMENTS = 32;
   /** A client sends a header's attachments right behind it; ten seconds carry 1 MB at 100 kB/s. */
   static final Duration PARTIAL_PACKET_TIMEOUT = Duration.ofSeconds(10);
 
