@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary ones within
@@ -18,6 +20,7 @@ import java.util.Set;
  * and the timers started here fire there.
  */
 final class SioConnection implements EngineSocket.Handler {
+  private static final Logger LOG = LoggerFactory.getLogger(SioConnection.class);
   private final EngineSocket engine;
   private final EngineServer.Handshake handshake;
   private final Map<String, Namespace> namespaces;
@@ -52,6 +55,44 @@ final class SioConnection implements EngineSocket.Handler {
 
   @Override
   public void onMessage(String text) {
+    try {
+      receive(text);
+    } catch (Throwable failure) {
+      failed(failure);
+    }
+  }
+
+  @Override
+  public void onBinary(Buffer data) {
+    try {
+      receive(data);
+    } catch (Throwable failure) {
+      failed(failure);
+    }
+  }
+
+  @Override
+  public void onClose(String reason) {
+    closed = true;
+    dropReassembly();
+    engine.context().owner().cancelTimer(connectTimer);
+    for (SioSocket s : sockets.values().toArray(SioSocket[]::new)) {
+      try {
+        remove(s, reason);
+      } catch (Throwable failure) {
+        // the other namespaces still hear of the end, or their sockets would stay registered
+        LOG.error("Socket.IO session {}: namespace {} failed on disconnect", engine.id(), s.nsp(), failure);
+      }
+    }
+  }
+
+  void remove(SioSocket socket, String reason) {
+    if (sockets.remove(socket.nsp(), socket)) {
+      namespaces.get(socket.nsp()).onDisconnect(socket, reason);
+    }
+  }
+
+  private void receive(String text) {
     if (reassembly != null) {
       protocolError("text packet while binary attachments were expected");
       return;
@@ -70,8 +111,7 @@ final class SioConnection implements EngineSocket.Handler {
     }
   }
 
-  @Override
-  public void onBinary(Buffer data) {
+  private void receive(Buffer data) {
     if (reassembly == null) {
       protocolError("unexpected binary attachment");
       return;
@@ -89,22 +129,6 @@ final class SioConnection implements EngineSocket.Handler {
       }
     } catch (ProtocolException e) {
       protocolError(e.getMessage());
-    }
-  }
-
-  @Override
-  public void onClose(String reason) {
-    closed = true;
-    dropReassembly();
-    engine.context().owner().cancelTimer(connectTimer);
-    for (SioSocket s : sockets.values().toArray(SioSocket[]::new)) {
-      remove(s, reason);
-    }
-  }
-
-  void remove(SioSocket socket, String reason) {
-    if (sockets.remove(socket.nsp(), socket)) {
-      namespaces.get(socket.nsp()).onDisconnect(socket, reason);
     }
   }
 
@@ -191,6 +215,17 @@ final class SioConnection implements EngineSocket.Handler {
         engine.send(SioCodec.connectError(nsp, "internal error", null));
       }
     });
+  }
+
+  /**
+   * What was thrown while this session's packet was handled (a namespace bug, or an Error such as
+   * StackOverflowError or OutOfMemoryError) ends this session with 1011 and goes no further: the
+   * event loop serves other sessions, and this one must not go on in whatever state the failure
+   * left it. Closing first releases what the session held before anything is logged.
+   */
+  private void failed(Throwable failure) {
+    refuse(CloseReason.INTERNAL_ERROR);
+    LOG.error("Socket.IO session {} closed with 1011: handling its packet failed", engine.id(), failure);
   }
 
   private void protocolError(String message) {

@@ -62,6 +62,11 @@ final class SioTestNode implements AutoCloseable {
     return new SioTestNode(vertx, port, sockets);
   }
 
+  /** {@code http://127.0.0.1:<port>} */
+  String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
   /** {@code ws://127.0.0.1:<port>} */
   String wsUrl() {
     return "ws://127.0.0.1:" + port;
