@@ -133,8 +133,9 @@ final class SioConnection implements EngineSocket.Handler {
   }
 
   /**
-   * Starts waiting for the attachments of {@code r}. socket.io-parser waits for as many as a header
-   * announces, for as long as the connection lasts; Herald bounds the count, the bytes and the wait.
+   * Starts waiting for the attachments of {@code r}. socket.io-parser refuses more than
+   * maxAttachments (10) and then waits for them, each up to the payload limit, for as long as the
+   * connection lasts; Herald bounds the count the same way, and the bytes and the wait too.
    */
   private void awaitAttachments(SioCodec.Reassembly r) {
     if (r.expected > limits.maxAttachments() || r.heldBytes() > limits.maxPacketBytes()) {
@@ -157,7 +158,7 @@ final class SioConnection implements EngineSocket.Handler {
     }
   }
 
-  /** Closes the session for a bound it broke, releasing what the partial packet held at once. */
+  /** Closes the session with {@code reason}, releasing what a partial packet held at once. */
   private void refuse(CloseReason reason) {
     dropReassembly();
     engine.close(reason);

@@ -4,10 +4,10 @@ import dev.herald.config.HeraldConfig;
 import java.time.Duration;
 
 /**
- * Herald's bounds on a binary Socket.IO packet while its attachments arrive. socket.io-parser sets
- * none: a header may announce attachments that never come, so a session could hold whatever it was
- * sent for as long as it stays connected. Here a partial packet is bounded in count, bytes and
- * time (docs/PROTOCOL.md, "Errors and limits").
+ * Herald's bounds on a binary Socket.IO packet while its attachments arrive. socket.io-parser bounds
+ * only their count: a header may announce attachments that never come, each up to the payload
+ * limit, so a session could hold that many payloads for as long as it stays connected. Here a
+ * partial packet is bounded in count, bytes and time (docs/PROTOCOL.md, "Errors and limits").
  *
  * @param maxAttachments attachments one packet may announce
  * @param maxPacketBytes header characters plus attachment bytes of one packet, the whole of what a
@@ -15,8 +15,8 @@ import java.time.Duration;
  * @param partialPacketTimeout how long a header may wait for its last attachment
  */
 record SioLimits(int maxAttachments, int maxPacketBytes, Duration partialPacketTimeout) {
-  /** Attachments per packet: more than a client that sends a few files at once needs. */
-  static final int MAX_ATTACHMENTS = 32;
+  /** Attachments per packet: socket.io-parser's default too (4.2.7, Decoder option maxAttachments). */
+  static final int MAX_ATTACHMENTS = 10;
   /** A client sends a header's attachments right behind it; ten seconds carry 1 MB at 100 kB/s. */
   static final Duration PARTIAL_PACKET_TIMEOUT = Duration.ofSeconds(10);
 
