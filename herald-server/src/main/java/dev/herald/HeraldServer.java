@@ -100,7 +100,7 @@ public final class HeraldServer {
     this.app = new HeraldNamespace(vertx, gateway, commands, verifier, metrics, config);
     Map<String, Namespace> namespaces = Map.of("/", app, "/events", app);
     this.socketIo = new EngineServer(new EngineOptions(config.engine(), config.limits().outboundBufferBytes()),
-        metrics, new SocketIoServer(namespaces, config.engine().connectTimeout().toMillis()));
+        metrics, new SocketIoServer(namespaces, config.engine()));
     this.ws = new PlainWebSocketEndpoint(vertx, gateway, commands, verifier, metrics, config);
     this.sse = new SseEndpoint(vertx, gateway, commands, verifier, metrics, config);
     this.events = new EventsApi(bus, apiKeys, metrics, config.limits());

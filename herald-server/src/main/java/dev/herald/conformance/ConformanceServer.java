@@ -44,7 +44,7 @@ public final class ConformanceServer {
     EngineServer echo = new EngineServer(options, metrics, ConformanceServer::echo);
     Map<String, Namespace> namespaces = Map.of(
         "/", new ConformanceNamespace(true), "/custom", new ConformanceNamespace(false));
-    EngineServer socketIo = new EngineServer(options, metrics, new SocketIoServer(namespaces, 1_000));
+    EngineServer socketIo = new EngineServer(options, metrics, new SocketIoServer(namespaces, engineSettings()));
     HttpServerOptions http = new HttpServerOptions().setPort(port)
         .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false)
         .setHttp2ClearTextEnabled(false);

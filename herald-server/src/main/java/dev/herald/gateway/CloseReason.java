@@ -13,6 +13,10 @@ public enum CloseReason {
   RATE_LIMITED(1008, "rate limit exceeded"),
   /** A message larger than allowed. RFC 6455: 1009 message too big. */
   MESSAGE_TOO_BIG(1009, "message too big"),
+  /** Herald failed while handling the client's message. RFC 6455: 1011 internal error. */
+  INTERNAL_ERROR(1011, "internal error"),
+  /** A Socket.IO packet announced binary attachments that did not all arrive in time. */
+  PARTIAL_PACKET_TIMEOUT(4001, "binary attachments not received in time"),
   /** The client did not read fast enough and its outbound buffer filled up. */
   SLOW_CONSUMER(4008, "slow consumer: outbound buffer full"),
   /** The client did not complete authentication in time. */

@@ -35,30 +35,41 @@ final class SioCodec {
   /** Event names the client library reserves for itself (socket.io-parser's RESERVED_EVENTS). */
   static final Set<String> RESERVED_EVENTS = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
-  private static final int MAX_ATTACHMENTS = 64;
 
   private SioCodec() {}
 
-  /** A decoded header still waiting for binary attachments. */
+  /**
+   * A decoded header still waiting for binary attachments, and what it holds meanwhile. Owned by
+   * its session's event loop.
+   */
   static final class Reassembly {
     final int type;
     final String nsp;
     final Long id;
     final JsonNode data;
     final int expected;
-    final List<byte[]> attachments = new ArrayList<>();
+    private final List<byte[]> attachments = new ArrayList<>();
+    /** Characters of the header plus bytes of the attachments received so far. */
+    private long heldBytes;
 
-    Reassembly(int type, String nsp, Long id, JsonNode data, int expected) {
+    Reassembly(int type, String nsp, Long id, JsonNode data, int expected, int headerLength) {
       this.type = type;
       this.nsp = nsp;
       this.id = id;
       this.data = data;
       this.expected = expected;
+      this.heldBytes = headerLength;
+    }
+
+    /** Characters of the header plus bytes of the attachments received so far. */
+    long heldBytes() {
+      return heldBytes;
     }
 
     /** Adds one attachment; returns the complete packet once all have arrived, else null. */
     SioPacket add(Buffer attachment) throws ProtocolException {
       attachments.add(attachment.getBytes());
+      heldBytes += attachment.length();
       if (attachments.size() < expected) {
         return null;
       }
@@ -92,10 +103,8 @@ final class SioCodec {
           throw new ProtocolException("illegal attachments");
         }
       }
+      // how many a session may wait for is SioConnection's bound (SioLimits), not the syntax's
       attachments = Integer.parseInt(s.substring(i, dash));
-      if (attachments > MAX_ATTACHMENTS) {
-        throw new ProtocolException("too many attachments");
-      }
       i = dash + 1;
     }
     String nsp = "/";
@@ -128,7 +137,7 @@ final class SioCodec {
       }
     }
     if (attachments > 0) {
-      return new Reassembly(type, nsp, id, data, attachments);
+      return new Reassembly(type, nsp, id, data, attachments, n);
     }
     return toPacket(type, nsp, id, data);
   }

@@ -9,25 +9,36 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary ones, and routes
- * them to the namespace sockets of this client. Owned by the session's event loop.
+ * The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary ones within
+ * {@link SioLimits}, and routes them to the namespace sockets of this client.
+ *
+ * <p>Threads: owned by the session's event loop; the Engine.IO session calls every method there,
+ * and the timers started here fire there.
  */
 final class SioConnection implements EngineSocket.Handler {
+  private static final Logger LOG = LoggerFactory.getLogger(SioConnection.class);
   private final EngineSocket engine;
   private final EngineServer.Handshake handshake;
   private final Map<String, Namespace> namespaces;
+  private final SioLimits limits;
   private final Map<String, SioSocket> sockets = new HashMap<>(2);
   /** Namespaces whose CONNECT is being decided; null while there are none (most of the time). */
   private Set<String> connecting;
+  /** The binary packet whose attachments are arriving; null between packets. */
   private SioCodec.Reassembly reassembly;
+  /** Ends a {@link #reassembly} that waits too long for its attachments. */
+  private long reassemblyTimer;
   private long connectTimer;
   private boolean closed;
 
   SioConnection(EngineSocket engine, EngineServer.Handshake handshake, Map<String, Namespace> namespaces,
-      long connectTimeoutMillis) {
+      long connectTimeoutMillis, SioLimits limits) {
     this.engine = engine;
+    this.limits = limits;
     this.handshake = handshake;
     this.namespaces = namespaces;
     // socket.io: a client that joins no namespace within connectTimeout is closed
@@ -44,6 +55,44 @@ final class SioConnection implements EngineSocket.Handler {
 
   @Override
   public void onMessage(String text) {
+    try {
+      receive(text);
+    } catch (Throwable failure) {
+      failed(failure);
+    }
+  }
+
+  @Override
+  public void onBinary(Buffer data) {
+    try {
+      receive(data);
+    } catch (Throwable failure) {
+      failed(failure);
+    }
+  }
+
+  @Override
+  public void onClose(String reason) {
+    closed = true;
+    dropReassembly();
+    engine.context().owner().cancelTimer(connectTimer);
+    for (SioSocket s : sockets.values().toArray(SioSocket[]::new)) {
+      try {
+        remove(s, reason);
+      } catch (Throwable failure) {
+        // the other namespaces still hear of the end, or their sockets would stay registered
+        LOG.error("Socket.IO session {}: namespace {} failed on disconnect", engine.id(), s.nsp(), failure);
+      }
+    }
+  }
+
+  void remove(SioSocket socket, String reason) {
+    if (sockets.remove(socket.nsp(), socket)) {
+      namespaces.get(socket.nsp()).onDisconnect(socket, reason);
+    }
+  }
+
+  private void receive(String text) {
     if (reassembly != null) {
       protocolError("text packet while binary attachments were expected");
       return;
@@ -56,22 +105,26 @@ final class SioConnection implements EngineSocket.Handler {
       return;
     }
     if (decoded instanceof SioCodec.Reassembly r) {
-      reassembly = r;
+      awaitAttachments(r);
     } else {
       dispatch((SioPacket) decoded);
     }
   }
 
-  @Override
-  public void onBinary(Buffer data) {
+  private void receive(Buffer data) {
     if (reassembly == null) {
       protocolError("unexpected binary attachment");
+      return;
+    }
+    // Herald's bound (SioLimits): header and attachments together fit in maxPayload
+    if (reassembly.heldBytes() + data.length() > limits.maxPacketBytes()) {
+      refuse(CloseReason.MESSAGE_TOO_BIG);
       return;
     }
     try {
       SioPacket complete = reassembly.add(data);
       if (complete != null) {
-        reassembly = null;
+        dropReassembly();
         dispatch(complete);
       }
     } catch (ProtocolException e) {
@@ -79,19 +132,36 @@ final class SioConnection implements EngineSocket.Handler {
     }
   }
 
-  @Override
-  public void onClose(String reason) {
-    closed = true;
-    engine.context().owner().cancelTimer(connectTimer);
-    for (SioSocket s : sockets.values().toArray(SioSocket[]::new)) {
-      remove(s, reason);
+  /**
+   * Starts waiting for the attachments of {@code r}. socket.io-parser refuses more than
+   * maxAttachments (10) and then waits for them, each up to the payload limit, for as long as the
+   * connection lasts; Herald bounds the count the same way, and the bytes and the wait too.
+   */
+  private void awaitAttachments(SioCodec.Reassembly r) {
+    if (r.expected > limits.maxAttachments() || r.heldBytes() > limits.maxPacketBytes()) {
+      refuse(CloseReason.MESSAGE_TOO_BIG);
+      return;
+    }
+    reassembly = r;
+    reassemblyTimer = engine.context().owner().setTimer(limits.partialPacketTimeout().toMillis(), t -> {
+      if (reassembly == r) {
+        refuse(CloseReason.PARTIAL_PACKET_TIMEOUT);
+      }
+    });
+  }
+
+  /** Forgets the packet being reassembled (its attachments with it) and stops its timer. */
+  private void dropReassembly() {
+    if (reassembly != null) {
+      reassembly = null;
+      engine.context().owner().cancelTimer(reassemblyTimer);
     }
   }
 
-  void remove(SioSocket socket, String reason) {
-    if (sockets.remove(socket.nsp(), socket)) {
-      namespaces.get(socket.nsp()).onDisconnect(socket, reason);
-    }
+  /** Closes the session with {@code reason}, releasing what a partial packet held at once. */
+  private void refuse(CloseReason reason) {
+    dropReassembly();
+    engine.close(reason);
   }
 
   private void dispatch(SioPacket packet) {
@@ -148,7 +218,18 @@ final class SioConnection implements EngineSocket.Handler {
     });
   }
 
+  /**
+   * What was thrown while this session's packet was handled (a namespace bug, or an Error such as
+   * StackOverflowError or OutOfMemoryError) ends this session with 1011 and goes no further: the
+   * event loop serves other sessions, and this one must not go on in whatever state the failure
+   * left it. Closing first releases what the session held before anything is logged.
+   */
+  private void failed(Throwable failure) {
+    refuse(CloseReason.INTERNAL_ERROR);
+    LOG.error("Socket.IO session {} closed with 1011: handling its packet failed", engine.id(), failure);
+  }
+
   private void protocolError(String message) {
-    engine.close(CloseReason.PROTOCOL_ERROR);
+    refuse(CloseReason.PROTOCOL_ERROR);
   }
 }

@@ -20,6 +20,8 @@ import io.vertx.core.Context;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One accepted WebSocket connection (RFC 6455): the last handler of its channel, after Netty's
@@ -33,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * and {@link #flush} only on the loop. Every field but {@link #closing} is owned by the loop.
  */
 public final class WebSocket extends ChannelInboundHandlerAdapter {
-  /** What a connection's messages mean; called on the connection's event loop, in its context. */
+  /**
+   * What a connection's messages mean; called on the connection's event loop, in its context. A
+   * call that throws fails its connection with 1011; the loop's other connections carry on.
+   */
   public interface Listener {
     void onText(WebSocket socket, String text);
 
@@ -51,10 +56,16 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
     void onClose(WebSocket socket, int code, String reason);
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocket.class);
   /** RFC 6455 7.1.1: after its close frame the server waits this long for the client's answer. */
   private static final long CLOSE_GRACE_MILLIS = 2_000;
   /** RFC 6455 7.4.1: 1006 is never sent; it reports a connection that dropped. */
   public static final int ABNORMAL_CLOSURE = 1006;
+  /**
+   * RFC 6455 7.4.1: 1011, "the server is terminating the connection because it encountered an
+   * unexpected condition that prevented it from fulfilling the request".
+   */
+  public static final int INTERNAL_ERROR = 1011;
 
   private final Channel channel;
   private final ContextInternal context;
@@ -441,7 +452,22 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Runs a listener call in the connection's context, through {@link #runListener}. */
   private void dispatch(Runnable task) {
-    context.dispatch(task);
+    context.dispatch(task, this::runListener);
+  }
+
+  /**
+   * What the listener throws, Error included, fails this connection with 1011 and goes no further:
+   * the event loop serves other connections, and this one must not go on in whatever state the
+   * failure left its listener (Vert.x would log the throwable and deliver the next message).
+   */
+  private void runListener(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable failure) {
+      fail(INTERNAL_ERROR, "internal error");
+      LOG.error("WebSocket from {} failed with 1011: its listener threw", channel.remoteAddress(), failure);
+    }
   }
 }
