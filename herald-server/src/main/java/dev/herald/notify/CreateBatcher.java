@@ -27,24 +27,24 @@ final class CreateBatcher {
   /** Rows (notifications) per statement at most. */
   static final int MAX_ROWS = 2000;
 
-  private final NotificationStore store;
+  private final NotificationInserts store;
   private final int maxInFlight;
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private int inFlight;
 
-  private record Entry(NotificationStore.Pending pending, Promise<List<Notification>> promise) {
+  private record Entry(NotificationInserts.Pending pending, Promise<List<Notification>> promise) {
     int rows() {
       return pending.request().recipients().size();
     }
   }
 
-  CreateBatcher(NotificationStore store, int maxInFlight) {
+  CreateBatcher(NotificationInserts store, int maxInFlight) {
     this.store = store;
     this.maxInFlight = maxInFlight;
   }
 
   /** Inserts and releases {@code pending}; completes with its rows after the commit. */
-  Future<List<Notification>> submit(NotificationStore.Pending pending) {
+  Future<List<Notification>> submit(NotificationInserts.Pending pending) {
     Promise<List<Notification>> promise = VertxInternals.promiseOnCurrentContext();
     synchronized (this) {
       queue.add(new Entry(pending, promise));
@@ -77,7 +77,7 @@ final class CreateBatcher {
   }
 
   private Future<Void> run(List<Entry> batch) {
-    List<NotificationStore.Pending> pending = new ArrayList<>(batch.size());
+    List<NotificationInserts.Pending> pending = new ArrayList<>(batch.size());
     for (Entry e : batch) {
       pending.add(e.pending);
     }

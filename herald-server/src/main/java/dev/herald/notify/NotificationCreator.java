@@ -21,7 +21,7 @@ import java.util.UUID;
  * <p>Threads: any event loop; database work is asynchronous.
  */
 public final class NotificationCreator {
-  private final NotificationStore store;
+  private final NotificationInserts store;
   private final IdempotencyKeys keys;
   private final CreateBatcher batcher;
   private final Preferences preferences;
@@ -30,7 +30,7 @@ public final class NotificationCreator {
   private final LivePublisher publisher;
   private final HeraldMetrics metrics;
 
-  NotificationCreator(NotificationStore store, IdempotencyKeys keys, CreateBatcher batcher, Preferences preferences,
+  NotificationCreator(NotificationInserts store, IdempotencyKeys keys, CreateBatcher batcher, Preferences preferences,
       Templates templates, RecipientPlanner planner, LivePublisher publisher, HeraldMetrics metrics) {
     this.store = store;
     this.keys = keys;
@@ -75,7 +75,7 @@ public final class NotificationCreator {
       UUID requestId = Uuids.v7();
       Future<List<Notification>> rows = request.isScheduled()
           ? store.insertScheduled(store.pool(), request, requestId, plans)
-          : batcher.submit(new NotificationStore.Pending(request, requestId, plans));
+          : batcher.submit(new NotificationInserts.Pending(request, requestId, plans));
       return rows.map(created -> {
         publisher.publish(created);
         metrics.notificationsCreated(created.size());
@@ -95,7 +95,7 @@ public final class NotificationCreator {
         Future<List<Notification>> done = store.pool().withTransaction(tx ->
             (request.isScheduled()
                 ? store.insertScheduled(tx, request, requestId, plans)
-                : store.insertReleased(tx, List.of(new NotificationStore.Pending(request, requestId, plans)))
+                : store.insertReleased(tx, List.of(new NotificationInserts.Pending(request, requestId, plans)))
                     .map(NotificationStore::byRecipient))
             .compose(rows -> {
               body[0] = answer(requestId, request, rows);

@@ -44,19 +44,20 @@ public final class Notifications implements AutoCloseable {
   public Notifications(Pool pool, Bus bus, HeraldMetrics metrics, HeraldConfig.Notify config, Clock clock,
       Scheduler scheduler) {
     NotificationStore store = new NotificationStore(pool);
+    NotificationInserts inserts = new NotificationInserts(pool);
     IdempotencyKeys keys = new IdempotencyKeys(pool);
     this.preferences = new Preferences(pool);
     this.templates = new Templates(pool);
     this.resends = new AckResends(bus, store, scheduler, metrics, config);
     LivePublisher publisher = new LivePublisher(bus, resends);
     // few statements at a time: what arrives meanwhile waits and shares the next commit
-    CreateBatcher batcher = new CreateBatcher(store, Math.max(1, config.databasePoolSize() / 4));
-    this.creator = new NotificationCreator(store, keys, batcher, preferences, templates,
+    CreateBatcher batcher = new CreateBatcher(inserts, Math.max(1, config.databasePoolSize() / 4));
+    this.creator = new NotificationCreator(inserts, keys, batcher, preferences, templates,
         new RecipientPlanner(config, clock), publisher, metrics);
     this.users = new UserNotifications(store, resends, bus);
     this.inbox = new ClientInbox(store, preferences, resends, new DeliveryReceipts(store, metrics), bus, metrics);
-    this.operator = new OperatorView(store);
-    this.releases = new Releases(store, keys, publisher, scheduler, clock, metrics, config);
+    this.operator = new OperatorView(pool);
+    this.releases = new Releases(store, inserts, keys, publisher, scheduler, clock, metrics, config);
   }
 
   /** Starts releasing scheduled notifications and held jobs (at once for what fell due while down). */

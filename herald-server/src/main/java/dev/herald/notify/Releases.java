@@ -28,6 +28,7 @@ final class Releases {
   private static final Duration KEY_EXPIRY_EVERY = Duration.ofMinutes(10);
 
   private final NotificationStore store;
+  private final NotificationInserts inserts;
   private final IdempotencyKeys keys;
   private final LivePublisher publisher;
   private final Scheduler scheduler;
@@ -41,9 +42,10 @@ final class Releases {
   private volatile boolean closed;
   private Scheduler.Timer timer;
 
-  Releases(NotificationStore store, IdempotencyKeys keys, LivePublisher publisher, Scheduler scheduler, Clock clock,
+  Releases(NotificationStore store, NotificationInserts inserts, IdempotencyKeys keys, LivePublisher publisher, Scheduler scheduler, Clock clock,
       HeraldMetrics metrics, HeraldConfig.Notify config) {
     this.store = store;
+    this.inserts = inserts;
     this.keys = keys;
     this.publisher = publisher;
     this.scheduler = scheduler;
@@ -79,7 +81,7 @@ final class Releases {
     if (closed || !releasingDue.compareAndSet(false, true)) {
       return;
     }
-    store.releaseDue(BATCH).onComplete(ar -> {
+    inserts.releaseDue(BATCH).onComplete(ar -> {
       releasingDue.set(false);
       if (ar.failed()) {
         LOG.warn("releasing scheduled notifications: {}", ar.cause().toString());
