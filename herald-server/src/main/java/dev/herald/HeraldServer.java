@@ -213,7 +213,7 @@ public final class HeraldServer {
   private Routes routes() {
     Set<HttpMethod> getPutPatch = Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.PATCH);
     return new Routes()
-        .prefix("/socket.io/", socketIo::handle)
+        .prefix("/socket.io/", socketIo::handle, socketIo::badRequest)
         .add(HttpMethod.GET, "/ws", ws::handle)
         .add(HttpMethod.GET, "/api/stream", sse::handle)
         .add(HttpMethod.POST, "/api/events", events::handle)

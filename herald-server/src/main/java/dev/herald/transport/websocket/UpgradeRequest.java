@@ -174,6 +174,21 @@ public final class UpgradeRequest {
     }
   }
 
+  /**
+   * RFC 3986 2.1: whether every percent-encoding in the target is "%" HEXDIG HEXDIG, so that
+   * {@link #path} and {@link #param} can decode it (they throw {@code IllegalArgumentException}
+   * on a request for which this is false).
+   */
+  boolean targetDecodes() {
+    try {
+      query().path();
+      query().parameters();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private void settle() {
     if (settled) {
       throw new IllegalStateException("upgrade request already answered");
