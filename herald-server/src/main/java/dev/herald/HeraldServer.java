@@ -11,6 +11,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
+import dev.herald.http.RequestHeadGuard;
 import dev.herald.http.Routes;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.RoomAuthorizer;
@@ -70,6 +71,7 @@ public final class HeraldServer {
   private final dev.herald.api.ServiceApi serviceApi;
   private final Bus bus;
   private final Routes routes;
+  private final RequestHeadGuard headGuard;
   /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
   private final List<HttpServer> http = new java.util.ArrayList<>();
 
@@ -98,6 +100,7 @@ public final class HeraldServer {
     this.events = new EventsApi(gateway, apiKeys, metrics, config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     this.routes = routes();
+    this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
   }
 
   /**
@@ -194,7 +197,11 @@ public final class HeraldServer {
     io.vertx.core.internal.ContextInternal context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
     context.runOnContext(v -> {
       HttpServer server = vertx.createHttpServer(options)
-          .connectionHandler(conn -> WebSocketUpgrades.install(conn, this::upgradeRoute))
+          .connectionHandler(conn -> {
+            headGuard.install(conn, options);
+            WebSocketUpgrades.install(conn, this::upgradeRoute);
+          })
+          .invalidRequestHandler(headGuard::answerInvalid)
           .requestHandler(routes::dispatch);
       server.listen().onSuccess(http::add).onComplete(listening);
     });
