@@ -57,6 +57,21 @@ class RequestHeadTest {
   }
 
   /**
+   * A head Netty cannot read (a space inside a field name) is answered like every other refusal,
+   * as problem+json (Vert.x's own answer was a bare 400, or a silent close for other causes).
+   */
+  @Test
+  void unreadableRequestHeadIsAnswered400AndTheConnectionClosed() {
+    try (RawConnection client = new RawConnection(herald.port())) {
+      RawConnection.Response r = client.exchange("GET /health HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n");
+
+      assertThat(r.status()).as("status of %s", r).isEqualTo(400);
+      assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+      assertThat(client.closedByServer()).as("connection closed after the refusal").isTrue();
+    }
+  }
+
+  /**
    * Issue 11, defect 12: a connection sending its request head a byte at a time was held forever.
    * The head must be complete within {@code HERALD_HEADER_TIMEOUT_MS} of its first byte.
    */
