@@ -70,9 +70,9 @@ public final class WebSocketUpgrades {
           ReferenceCountUtil.release(msg);
           // nothing more is read until the route accepts (the frames that follow are the socket's)
           ctx.channel().config().setAutoRead(false);
-          String problem = upgrade.handshakeProblem();
-          if (problem != null) {
-            upgrade.refuseHandshake(problem);
+          UpgradeRequest.HandshakeRefusal refusal = upgrade.handshakeRefusal();
+          if (refusal != null) {
+            upgrade.refuse(refusal);
           } else {
             context.dispatch(upgrade, route::upgrade);
           }
