@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
  * failed (here with a {@link RefusedRequestHead}), which Vert.x gives to the server's
  * {@code invalidRequestHandler} and then closes the connection. Nothing after it is decoded.
  *
+ * <p>The header timeout runs from the first byte of a head to its end, never between requests (the
+ * idle timeout bounds those). Bytes a client sends behind a WebSocket upgrade request before the
+ * 101 start it too; a route accepting the upgrade removes the decoder and the timer with it.
+ *
  * <p>Threads: Netty calls it on the connection's event loop only, and its timer runs there too, so
  * its fields need no synchronisation.
  */
