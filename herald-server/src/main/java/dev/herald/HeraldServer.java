@@ -17,6 +17,7 @@ import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
 import dev.herald.vertx.VertxInternals;
+import dev.herald.http.RequestHeadGuard;
 import dev.herald.http.Routes;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.RoomAuthorizer;
@@ -77,6 +78,7 @@ public final class HeraldServer {
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
+  private final RequestHeadGuard headGuard;
   /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
   private final List<HttpServer> http = new java.util.ArrayList<>();
 
@@ -111,6 +113,7 @@ public final class HeraldServer {
         config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     this.routes = routes();
+    this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
   }
 
   /**
@@ -215,7 +218,11 @@ public final class HeraldServer {
     io.vertx.core.Context context = VertxInternals.newEventLoopContext(vertx);
     context.runOnContext(v -> {
       HttpServer server = vertx.createHttpServer(options)
-          .connectionHandler(conn -> WebSocketUpgrades.install(conn, this::upgradeRoute))
+          .connectionHandler(conn -> {
+            headGuard.install(conn, options);
+            WebSocketUpgrades.install(conn, this::upgradeRoute);
+          })
+          .invalidRequestHandler(headGuard::answerInvalid)
           .requestHandler(routes::dispatch);
       server.listen().onSuccess(http::add).onComplete(listening);
     });
@@ -234,7 +241,7 @@ public final class HeraldServer {
   private Routes routes() {
     Set<HttpMethod> getPutPatch = Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.PATCH);
     return new Routes()
-        .prefix("/socket.io/", socketIo::handle)
+        .prefix("/socket.io/", socketIo::handle, socketIo::badRequest)
         .add(HttpMethod.GET, "/ws", ws::handle)
         .add(HttpMethod.GET, "/api/stream", sse::handle)
         .add(HttpMethod.POST, "/api/events", events::handle)

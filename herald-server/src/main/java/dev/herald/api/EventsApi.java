@@ -4,7 +4,6 @@ import dev.herald.http.Bodies;
 
 import dev.herald.http.Problem;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -30,8 +29,6 @@ import java.util.regex.Pattern;
  * item is validated before any is published, so a bad batch publishes nothing.
  */
 public final class EventsApi {
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
   private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:\\-/]{1,100}");
   private static final Set<String> RESERVED = Set.of(
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
@@ -44,6 +41,20 @@ public final class EventsApi {
   private final HeraldConfig.Limits limits;
 
   private record Item(String tenant, List<String> rooms, String event, String dataJson) {}
+
+  /**
+   * Why a body is refused: the status to answer, its detail, and whether an event in it was at
+   * fault ({@code bad_event} in the refusal metrics) rather than the body's shape.
+   */
+  private record Refusal(int status, String detail, boolean badEvent) {
+    static Refusal shape(String detail) {
+      return new Refusal(400, detail, false);
+    }
+
+    static Refusal event(String detail) {
+      return new Refusal(400, detail, true);
+    }
+  }
 
   public EventsApi(Bus bus, ApiKeys apiKeys, HeraldMetrics metrics, HeraldConfig.Limits limits) {
     this.bus = bus;
@@ -62,29 +73,22 @@ public final class EventsApi {
   private void publish(ApiKeys.Service service, Buffer body, HttpServerResponse resp) {
     byte[] bytes = body.getBytes();
     List<Item> items = new ArrayList<>(1);
-    String problem;
-    try (JsonParser p = JSON.createParser(bytes)) {
-      problem = parseBody(service, p, bytes, items);
+    Refusal refusal;
+    // the parser of every JSON body (Bodies.JSON): duplicate keys are refused, here as everywhere
+    try (JsonParser p = Bodies.JSON.createParser(bytes)) {
+      refusal = parseBody(service, p, bytes, items);
     } catch (JsonProcessingException e) {
-      Problem.badRequest(resp, "body is not valid JSON");
+      Problem.badRequest(resp, "body is not valid JSON: " + e.getOriginalMessage());
       return;
     } catch (java.io.IOException e) {
       Problem.badRequest(resp, "body could not be read");
       return;
     }
-    if (problem != null) {
-      int status = problem.startsWith("403 ") ? 403 : problem.startsWith("413 ") ? 413 : 400;
-      String detail = problem.substring(4);
-      if (status == 403) {
-        Problem.forbidden(resp, detail);
-      } else if (status == 413) {
-        Problem.tooLarge(resp, detail);
-      } else {
-        Problem.badRequest(resp, detail);
-      }
-      if (!detail.startsWith("body must be") && !detail.startsWith("between")) {
+    if (refusal != null) {
+      if (refusal.badEvent()) {
         metrics.refused("bad_event");
       }
+      Problem.invalid(resp, refusal.status(), refusal.detail(), List.of());
       return;
     }
     for (Item item : items) {
@@ -96,38 +100,38 @@ public final class EventsApi {
 
   /**
    * One streaming pass over the body: an event object or an array of them, each validated into
-   * {@code items}. Returns null, or a problem string {@code "<status> <detail>"}. {@code data} is
+   * {@code items}. Returns null, or why the body is refused. {@code data} is
    * kept as the exact bytes the publisher sent (numbers are not re-rounded, key order is kept).
    */
-  private String parseBody(ApiKeys.Service service, JsonParser p, byte[] bytes, List<Item> items)
+  private Refusal parseBody(ApiKeys.Service service, JsonParser p, byte[] bytes, List<Item> items)
       throws java.io.IOException {
     JsonToken root = p.nextToken();
     if (root == JsonToken.START_OBJECT) {
-      String problem = parseItem(service, p, bytes, "event", items);
-      if (problem != null) {
-        return problem;
+      Refusal refusal = parseItem(service, p, bytes, "event", items);
+      if (refusal != null) {
+        return refusal;
       }
     } else if (root == JsonToken.START_ARRAY) {
       int i = 0;
       for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY; i++) {
         if (i >= MAX_ITEMS) {
-          return "400 between 1 and " + MAX_ITEMS + " events per request, got more";
+          return Refusal.shape("between 1 and " + MAX_ITEMS + " events per request, got more");
         }
         String where = "events[" + i + "]";
         if (t != JsonToken.START_OBJECT) {
           p.skipChildren();
-          return "400 " + where + " must be an object";
+          return Refusal.event(where + " must be an object");
         }
-        String problem = parseItem(service, p, bytes, where, items);
-        if (problem != null) {
-          return problem;
+        Refusal refusal = parseItem(service, p, bytes, where, items);
+        if (refusal != null) {
+          return refusal;
         }
       }
       if (i == 0) {
-        return "400 between 1 and " + MAX_ITEMS + " events per request, got 0";
+        return Refusal.shape("between 1 and " + MAX_ITEMS + " events per request, got 0");
       }
     } else {
-      return "400 body must be an event object or an array of them";
+      return Refusal.shape("body must be an event object or an array of them");
     }
     // FAIL_ON_TRAILING_TOKENS: one JSON value and nothing after it
     if (p.nextToken() != null) {
@@ -137,7 +141,7 @@ public final class EventsApi {
   }
 
   /** Reads one event object (the parser is on its START_OBJECT) into {@code items}. */
-  private String parseItem(ApiKeys.Service service, JsonParser p, byte[] bytes, String where, List<Item> items)
+  private Refusal parseItem(ApiKeys.Service service, JsonParser p, byte[] bytes, String where, List<Item> items)
       throws java.io.IOException {
     String event = null;
     boolean eventBad = false;
@@ -146,7 +150,7 @@ public final class EventsApi {
     boolean roomBad = false;
     List<String> rooms = null;
     boolean roomsBad = false;
-    String roomsProblem = null;
+    Refusal roomsProblem = null;
     int dataBytes = 4;
     String tenant = null;
     boolean tenantBad = false;
@@ -178,7 +182,7 @@ public final class EventsApi {
           for (JsonToken r; (r = p.nextToken()) != JsonToken.END_ARRAY; ) {
             if (r != JsonToken.VALUE_STRING) {
               p.skipChildren();
-              roomsProblem = "400 " + where + ".rooms must hold strings";
+              roomsProblem = Refusal.event(where + ".rooms must hold strings");
             } else if (rooms.size() <= MAX_ROOMS) {
               rooms.add(p.getText());
             }
@@ -209,18 +213,18 @@ public final class EventsApi {
       }
     }
     if (eventBad || event == null || !EVENT_NAME.matcher(event).matches()) {
-      return "400 " + where + ".event must be 1-100 of letters, digits and _.:-/";
+      return Refusal.event(where + ".event must be 1-100 of letters, digits and _.:-/");
     }
     if (RESERVED.contains(event)) {
-      return "400 " + where + ".event '" + event + "' is reserved by Socket.IO";
+      return Refusal.event(where + ".event '" + event + "' is reserved by Socket.IO");
     }
     if (hasRoom && rooms != null) {
-      return "400 " + where + " has both room and rooms; use one";
+      return Refusal.event(where + " has both room and rooms; use one");
     }
     List<String> targets;
     if (hasRoom) {
       if (roomBad) {
-        return "400 " + where + ".room must be a string";
+        return Refusal.event(where + ".room must be a string");
       }
       targets = List.of(room);
     } else if (rooms != null && !roomsBad) {
@@ -229,28 +233,28 @@ public final class EventsApi {
       }
       targets = rooms;
     } else {
-      return "400 " + where + " needs room or rooms";
+      return Refusal.event(where + " needs room or rooms");
     }
     if (targets.isEmpty() || targets.size() > MAX_ROOMS) {
-      return "400 " + where + " needs 1-" + MAX_ROOMS + " rooms";
+      return Refusal.event(where + " needs 1-" + MAX_ROOMS + " rooms");
     }
     for (String r : targets) {
       if (!RoomAuthorizer.isValidRoomName(r)) {
-        return "400 " + where + " has an invalid room name '" + abbreviate(r)
-            + "': 1-200 of letters, digits and _.:@/+=-";
+        return Refusal.event(where + " has an invalid room name '" + abbreviate(r)
+            + "': 1-200 of letters, digits and _.:@/+=-");
       }
     }
     if (tenantBad || tenant != null && !Identity.isValidId(tenant)) {
-      return "400 " + where + ".tenant must be a tenant id";
+      return Refusal.event(where + ".tenant must be a tenant id");
     }
     if (tenant == null) {
       tenant = service.isGlobal() ? Identity.DEFAULT_TENANT : service.tenant();
     }
     if (!service.mayActIn(tenant)) {
-      return "403 this API key acts only in tenant " + service.tenant();
+      return new Refusal(403, "this API key acts only in tenant " + service.tenant(), true);
     }
     if (dataBytes > limits.maxEventBytes()) {
-      return "413 " + where + ".data is " + dataBytes + " bytes; the limit is " + limits.maxEventBytes();
+      return new Refusal(413, where + ".data is " + dataBytes + " bytes; the limit is " + limits.maxEventBytes(), true);
     }
     items.add(new Item(tenant, List.copyOf(targets), event, dataJson));
     return null;

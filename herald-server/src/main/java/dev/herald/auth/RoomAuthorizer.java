@@ -31,6 +31,7 @@ public final class RoomAuthorizer {
 
   private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.:@/+=\\-]{1,200}");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_ECHOED = 40;
 
   private final String hookUrl;
   private final long cacheTtlNanos;
@@ -61,10 +62,10 @@ public final class RoomAuthorizer {
       return Future.succeededFuture(Decision.ALLOW);
     }
     if (room.startsWith("user:") || room.startsWith("tenant:")) {
-      return Future.succeededFuture(Decision.refuse("room " + room + " is reserved"));
+      return Future.succeededFuture(Decision.refuse("room " + abbreviate(room) + " is reserved"));
     }
     if (http == null) {
-      return Future.succeededFuture(Decision.refuse("not allowed to join " + room));
+      return Future.succeededFuture(Decision.refuse("not allowed to join " + abbreviate(room)));
     }
     String cacheKey = who.tenantId() + '\u0000' + who.userId() + '\u0000' + room;
     Cached hit = cache.get(cacheKey);
@@ -81,6 +82,14 @@ public final class RoomAuthorizer {
     });
   }
 
+  /**
+   * The room as a refusal reason names it: a client may have sent the longest name there is (200
+   * characters) to have it echoed, once per refused join.
+   */
+  private static String abbreviate(String room) {
+    return room.length() <= MAX_ECHOED ? room : room.substring(0, MAX_ECHOED) + "…";
+  }
+
   private Future<Decision> askHook(Identity who, String room) {
     String body;
     try {
@@ -94,7 +103,7 @@ public final class RoomAuthorizer {
         .compose(req -> req.send(Buffer.buffer(body)))
         .map(resp -> resp.statusCode() / 100 == 2
             ? Decision.ALLOW
-            : Decision.refuse("not allowed to join " + room))
+            : Decision.refuse("not allowed to join " + abbreviate(room)))
         .otherwise(err -> Decision.refuse("authorization hook unavailable"));
   }
 }

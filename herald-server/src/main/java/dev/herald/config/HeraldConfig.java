@@ -99,6 +99,8 @@ public record HeraldConfig(
    * @param outboundBufferBytes bytes queued for a client that does not read before it is disconnected
    * @param maxHttpBodyBytes largest accepted HTTP request body
    * @param maxEventBytes largest accepted event data (serialized JSON)
+   * @param headerTimeout how long an HTTP request head may take from its first byte to its last
+   *     ({@code HERALD_HEADER_TIMEOUT_MS}); past it the request is answered 408 and the connection closed
    */
   public record Limits(
       double messagesPerSecond,
@@ -107,7 +109,8 @@ public record HeraldConfig(
       int maxConnectionsPerUser,
       int outboundBufferBytes,
       int maxHttpBodyBytes,
-      int maxEventBytes) {
+      int maxEventBytes,
+      Duration headerTimeout) {
     public Limits {
       positive("HERALD_RATE_LIMIT_PER_SECOND", messagesPerSecond);
       positive("HERALD_RATE_LIMIT_BURST", burst);
@@ -116,6 +119,7 @@ public record HeraldConfig(
       positive("HERALD_OUTBOUND_BUFFER_BYTES", outboundBufferBytes);
       positive("HERALD_MAX_HTTP_BODY_BYTES", maxHttpBodyBytes);
       positive("HERALD_MAX_EVENT_BYTES", maxEventBytes);
+      positive("HERALD_HEADER_TIMEOUT_MS", headerTimeout.toMillis());
     }
   }
 
@@ -210,7 +214,8 @@ public record HeraldConfig(
             r.integer("HERALD_MAX_CONNECTIONS_PER_USER", 100),
             r.integer("HERALD_OUTBOUND_BUFFER_BYTES", 1 << 20),
             r.integer("HERALD_MAX_HTTP_BODY_BYTES", 1 << 20),
-            r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024)),
+            r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024),
+            r.millis("HERALD_HEADER_TIMEOUT_MS", 10_000)),
         new Recovery(
             r.millis("HERALD_RECOVERY_WINDOW_MS", 120_000),
             r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000),

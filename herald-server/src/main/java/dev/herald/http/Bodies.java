@@ -49,7 +49,11 @@ public final class Bodies {
     });
     req.endHandler(v -> {
       if (!tooLarge[0]) {
-        onBody.handle(body);
+        try {
+          onBody.handle(body);
+        } catch (RuntimeException e) {
+          Routes.answerDefect(req, e);
+        }
       }
     });
   }

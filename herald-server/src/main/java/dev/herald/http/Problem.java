@@ -4,9 +4,12 @@ import dev.herald.auth.ApiKeys;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.http.HttpServerRequest;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpServerResponse;
+import dev.herald.validation.InvalidRequest.FieldError;
+import java.util.List;
 
 /**
  * RFC 9457 problem details, the body of every HTTP error Herald answers:
@@ -14,6 +17,12 @@ import io.vertx.core.http.HttpServerResponse;
  */
 public final class Problem {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Problem.class);
+
+  /** The most entries of {@code errors} a problem lists. */
+  private static final int MAX_LISTED_ERRORS = 20;
+  /** Longest field name and detail echoed back: both may carry what the client sent. */
+  private static final int MAX_FIELD = 100;
+  private static final int MAX_DETAIL = 500;
 
   private Problem() {}
 
@@ -29,9 +38,12 @@ public final class Problem {
     send(req.response(), 405, "Method Not Allowed", "use " + allow + " on " + req.path());
   }
 
-  /** A refused request: every offending field in {@code errors}, with line and column where known. */
-  public static void invalid(HttpServerResponse resp, int status, String detail,
-      java.util.List<dev.herald.validation.InvalidRequest.FieldError> errors) {
+  /**
+   * A refused request: the offending fields in {@code errors}, with line and column where known. At
+   * most {@link #MAX_LISTED_ERRORS} are listed, the rest counted in {@code errorsNotListed}, and each
+   * field name abbreviated, so a body of 100,000 unknown fields gets an answer of a few KB.
+   */
+  public static void invalid(HttpServerResponse resp, int status, String detail, List<FieldError> errors) {
     String title = switch (status) {
       case 400 -> "Bad Request";
       case 403 -> "Forbidden";
@@ -43,12 +55,15 @@ public final class Problem {
     };
     ObjectNode body = document(status, title, detail);
     if (!errors.isEmpty()) {
-      com.fasterxml.jackson.databind.node.ArrayNode list = body.putArray("errors");
-      for (dev.herald.validation.InvalidRequest.FieldError fe : errors) {
-        ObjectNode e = list.addObject().put("field", fe.field()).put("message", fe.message());
+      ArrayNode list = body.putArray("errors");
+      for (FieldError fe : errors.subList(0, Math.min(errors.size(), MAX_LISTED_ERRORS))) {
+        ObjectNode e = list.addObject().put("field", abbreviate(fe.field(), MAX_FIELD)).put("message", fe.message());
         if (fe.line() != null) {
           e.put("line", fe.line()).put("column", fe.column());
         }
+      }
+      if (errors.size() > MAX_LISTED_ERRORS) {
+        body.put("errorsNotListed", errors.size() - MAX_LISTED_ERRORS);
       }
     }
     send(resp, body);
@@ -116,7 +131,11 @@ public final class Problem {
         .put("type", "https://herald.dev/problems/" + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'))
         .put("title", title)
         .put("status", status)
-        .put("detail", detail);
+        .put("detail", abbreviate(detail, MAX_DETAIL));
+  }
+
+  private static String abbreviate(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max) + "… (" + text.length() + " characters)";
   }
 
   /** Ends {@code response} with {@code document} (from {@link #document}). */

@@ -23,9 +23,15 @@ import java.util.function.Consumer;
  * that matches a pattern but not with the request's method is answered 405 with {@code Allow}
  * (RFC 9110 15.5.6); a path nothing matches, 404. Both as problem+json.
  *
+ * <p>Every request is answered, whatever its target or its handler does: a query that does not
+ * decode is answered 400 before any handler sees it (in the format of its prefix route, else as
+ * problem+json), and an exception escaping a handler is answered 500 and logged once.
+ *
  * <p>Threads: built once at start, then read-only; {@link #dispatch} from any event loop.
  */
 public final class Routes {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Routes.class);
+
   /** Handles a matched request; {@code params} holds the pattern's {@code {name}} segments. */
   @FunctionalInterface
   public interface Handler {
@@ -43,7 +49,7 @@ public final class Routes {
 
   private record Route(Set<HttpMethod> methods, String[] segments, String pattern, Handler handler) {}
 
-  private record Prefix(String prefix, Consumer<HttpServerRequest> handler) {}
+  private record Prefix(String prefix, Consumer<HttpServerRequest> handler, Consumer<HttpServerRequest> undecodable) {}
 
   private final List<Prefix> prefixes = new ArrayList<>();
   private final List<Route> routes = new ArrayList<>();
@@ -72,18 +78,60 @@ public final class Routes {
    * to {@code handler}: protocol endpoints that answer their own methods. Checked before patterns.
    */
   public Routes prefix(String prefix, Consumer<HttpServerRequest> handler) {
-    prefixes.add(new Prefix(prefix, handler));
+    return prefix(prefix, handler, Routes::badTarget);
+  }
+
+  /**
+   * {@link #prefix(String, Consumer)} for an endpoint with its own error format: {@code undecodable}
+   * answers (400) the requests whose query does not decode, which {@code handler} never sees.
+   */
+  public Routes prefix(String prefix, Consumer<HttpServerRequest> handler, Consumer<HttpServerRequest> undecodable) {
+    prefixes.add(new Prefix(prefix, handler, undecodable));
     return this;
   }
 
-  /** Answers {@code req} through its route, or with 404 / 405. */
+  /**
+   * Answers {@code req} through its route, or with 400 (a query that does not decode), 404, 405, or
+   * 500 (an exception escaping the handler).
+   */
   public void dispatch(HttpServerRequest req) {
-    String path = req.path();
-    for (Prefix p : prefixes) {
-      if (path.startsWith(p.prefix)) {
-        p.handler.accept(req);
+    try {
+      route(req);
+    } catch (RuntimeException e) {
+      answerDefect(req, e);
+    }
+  }
+
+  /**
+   * Answers a request whose handler threw: 500 problem+json (or, when the answer had already begun,
+   * the connection closed) and the cause logged once. Never throws.
+   */
+  static void answerDefect(HttpServerRequest req, RuntimeException e) {
+    LOG.error("{} {} failed in its handler", req.method(), abbreviate(req.path()), e);
+    try {
+      if (req.response().headWritten()) {
+        req.connection().close();
         return;
       }
+      req.resume();
+      Problem.send(req.response(), 500, "Internal Server Error", "the request failed on the server");
+    } catch (RuntimeException again) {
+      req.connection().close();
+    }
+  }
+
+  private void route(HttpServerRequest req) {
+    String path = req.path();
+    boolean decodes = queryDecodes(req);
+    for (Prefix p : prefixes) {
+      if (path.startsWith(p.prefix)) {
+        (decodes ? p.handler : p.undecodable).accept(req);
+        return;
+      }
+    }
+    if (!decodes) {
+      badTarget(req);
+      return;
     }
     String[] segments = path.length() <= 1 ? new String[] {""} : path.substring(1).split("/", -1);
     Route best = null;
@@ -109,6 +157,29 @@ public final class Routes {
     }
     req.resume();
     Problem.notAllowed(req, String.join(", ", allowed.stream().map(HttpMethod::name).sorted().toList()));
+  }
+
+  /**
+   * RFC 3986 2.1: a percent-encoding is "%" HEXDIG HEXDIG. Vert.x throws when its query decoder
+   * meets any other; a client sent it, so it is a bad request, logged at DEBUG only.
+   */
+  private static boolean queryDecodes(HttpServerRequest req) {
+    if (req.query() == null) {
+      return true;
+    }
+    try {
+      req.params();
+      return true;
+    } catch (IllegalArgumentException e) {
+      LOG.debug("undecodable query in {} {}: {}", req.method(), abbreviate(req.path()), e.getMessage());
+      return false;
+    }
+  }
+
+  private static void badTarget(HttpServerRequest req) {
+    req.resume();
+    Problem.badRequest(req.response(),
+        "the query has a malformed percent-encoding: '%' must be followed by two hex digits");
   }
 
   private static boolean matches(String[] pattern, String[] path) {

@@ -55,6 +55,8 @@ public record NotificationRequest(
   private static final Set<String> FIELDS = Set.of("type", "recipients", "title", "message", "channel",
       "priority", "data", "requiresAck", "actionUrl", "actor", "resource", "scheduledAt", "tenant",
       "template", "locale", "deliverVia");
+  /** Unknown fields listed one by one in a refusal; the rest are counted. */
+  private static final int MAX_LISTED_UNKNOWN = 10;
   private static final Set<String> DELIVERY_CHANNELS = Set.of("inApp", "email", "push");
 
   public NotificationRequest {
@@ -74,12 +76,7 @@ public record NotificationRequest(
       throw new InvalidRequest(400, "the body must be a JSON object", List.of());
     }
     List<InvalidRequest.FieldError> errors = new ArrayList<>();
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!FIELDS.contains(f)) {
-        errors.add(new InvalidRequest.FieldError(f, "unknown field"));
-      }
-    }
+    unknownFields(body, errors);
     String template = name(body, "template", "", errors);
     if (template.isEmpty()) {
       template = null;
@@ -208,6 +205,24 @@ public record NotificationRequest(
   /** True when it is to be delivered later rather than now. */
   public boolean isScheduled() {
     return scheduledAt != null && scheduledAt.isAfter(OffsetDateTime.now());
+  }
+
+  /**
+   * Adds an error per unknown field of {@code body}, up to {@link #MAX_LISTED_UNKNOWN}; beyond,
+   * one entry counts the rest, so 100,000 unknown fields cost a dozen entries.
+   */
+  private static void unknownFields(JsonNode body, List<InvalidRequest.FieldError> errors) {
+    int unknown = 0;
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!FIELDS.contains(f) && ++unknown <= MAX_LISTED_UNKNOWN) {
+        errors.add(new InvalidRequest.FieldError(f, "unknown field"));
+      }
+    }
+    if (unknown > MAX_LISTED_UNKNOWN) {
+      errors.add(new InvalidRequest.FieldError("(other fields)",
+          (unknown - MAX_LISTED_UNKNOWN) + " more unknown fields, not listed"));
+    }
   }
 
   private static List<String> recipients(JsonNode node, List<InvalidRequest.FieldError> errors) {

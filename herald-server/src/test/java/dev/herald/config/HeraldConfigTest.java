@@ -65,6 +65,17 @@ class HeraldConfigTest {
   }
 
   @Test
+  void headerTimeoutIsTenSecondsByDefaultAndMustBePositive() {
+    assertThat(HeraldConfig.defaults().limits().headerTimeout().toMillis()).isEqualTo(10_000);
+    assertThat(HeraldConfig.fromEnv(Map.of("HERALD_HEADER_TIMEOUT_MS", "2500")).limits().headerTimeout().toMillis())
+        .isEqualTo(2_500);
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_HEADER_TIMEOUT_MS", "0")))
+        .hasMessageContaining("HERALD_HEADER_TIMEOUT_MS").hasMessageContaining("0");
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_HEADER_TIMEOUT_MS", "10s")))
+        .hasMessageContaining("HERALD_HEADER_TIMEOUT_MS").hasMessageContaining("10s");
+  }
+
+  @Test
   void apiKeysAndOriginsAreCommaSeparated() {
     HeraldConfig c = HeraldConfig.fromEnv(Map.of("HERALD_API_KEYS", " a-key-of-16-chars-x , acme:b-key-of-16-chars-x ",
         "HERALD_CORS_ORIGINS", "https://app.example"));

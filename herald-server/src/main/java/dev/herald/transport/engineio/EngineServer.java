@@ -153,6 +153,15 @@ public final class EngineServer {
   }
 
   /**
+   * Answers a request to the endpoint whose query does not decode (the route table's check), as
+   * the reference server answers what it cannot read: 400 {@code {"code":3,"message":"Bad request"}}.
+   */
+  public void badRequest(HttpServerRequest req) {
+    req.resume();
+    error(req, EngineError.BAD_REQUEST, options.engine());
+  }
+
+  /**
    * Handles a WebSocket upgrade to the endpoint ({@code transport=websocket}): a new session over a
    * direct WebSocket when there is no {@code sid}, else the upgrade of a polling session. Errors are
    * the same JSON answers as over HTTP.

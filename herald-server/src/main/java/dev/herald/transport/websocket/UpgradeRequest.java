@@ -150,27 +150,57 @@ public final class UpgradeRequest {
     ctx.writeAndFlush(resp).addListener(done -> ctx.close());
   }
 
-  /** Why the request is not a valid RFC 6455 opening handshake, or null when it is. */
-  String handshakeProblem() {
+  /**
+   * The HTTP answer refusing an opening handshake: its status, a plain-text {@code body} and extra
+   * response headers (name to value).
+   */
+  record HandshakeRefusal(int status, String body, Map<String, String> headers) {}
+
+  /**
+   * RFC 6455 4.2.1: "If the server, while reading the handshake, finds that the client did not send
+   * a handshake that matches the description below [...] the server MUST stop processing the
+   * client's handshake and return an HTTP response with an appropriate error code (such as 400 Bad
+   * Request)." Returns that answer, or null when the handshake is valid.
+   */
+  HandshakeRefusal handshakeRefusal() {
     if (!"13".equals(header("sec-websocket-version"))) {
-      return "426"; // RFC 6455 4.4: answer with the versions the server speaks
+      // RFC 6455 4.4: "If the server doesn't support the requested version, it MUST respond with a
+      // |Sec-WebSocket-Version| header field [...] containing all versions it is willing to use."
+      return new HandshakeRefusal(426, "WebSocket version 13 is required", Map.of("sec-websocket-version", "13"));
     }
+    // 4.2.1 item 5: "A |Sec-WebSocket-Key| header field with a base64-encoded value that, when
+    // decoded, is 16 bytes in length."
     String key = header("sec-websocket-key");
     if (key == null || !validKey(key.trim())) {
-      return "400 Sec-WebSocket-Key must be 16 random bytes in base64";
+      return new HandshakeRefusal(400, "Sec-WebSocket-Key must be 16 random bytes in base64", Map.of());
     }
+    // 4.2.1 item 4: "A |Connection| header field that includes the token "Upgrade""
     String connection = header("connection");
     if (connection == null || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
-      return "400 Connection must include Upgrade";
+      return new HandshakeRefusal(400, "Connection must include Upgrade", Map.of());
     }
     return null;
   }
 
-  void refuseHandshake(String problem) {
-    if (problem.equals("426")) {
-      refuse(426, "text/plain; charset=utf-8", "WebSocket version 13 is required\n", "sec-websocket-version", "13");
-    } else {
-      refuse(400, "text/plain; charset=utf-8", problem.substring(4) + "\n");
+  /** Answers with {@code refusal} and closes the connection. */
+  void refuse(HandshakeRefusal refusal) {
+    String[] headers = refusal.headers().entrySet().stream()
+        .flatMap(h -> java.util.stream.Stream.of(h.getKey(), h.getValue())).toArray(String[]::new);
+    refuse(refusal.status(), "text/plain; charset=utf-8", refusal.body() + "\n", headers);
+  }
+
+  /**
+   * RFC 3986 2.1: whether every percent-encoding in the target is "%" HEXDIG HEXDIG, so that
+   * {@link #path} and {@link #param} can decode it (they throw {@code IllegalArgumentException}
+   * on a request for which this is false).
+   */
+  boolean targetDecodes() {
+    try {
+      query().path();
+      query().parameters();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -62,15 +62,17 @@ public final class WebSocketUpgrades {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest req && isUpgrade(req)) {
         UpgradeRequest upgrade = new UpgradeRequest(ctx, context, req);
-        Route route = router.route(upgrade);
+        // a target that does not decode is left to Vert.x: the route table answers it 400, in the
+        // error format of the route the path belongs to
+        Route route = upgrade.targetDecodes() ? router.route(upgrade) : null;
         if (route != null) {
           swallowing = !(msg instanceof LastHttpContent);
           ReferenceCountUtil.release(msg);
           // nothing more is read until the route accepts (the frames that follow are the socket's)
           ctx.channel().config().setAutoRead(false);
-          String problem = upgrade.handshakeProblem();
-          if (problem != null) {
-            upgrade.refuseHandshake(problem);
+          UpgradeRequest.HandshakeRefusal refusal = upgrade.handshakeRefusal();
+          if (refusal != null) {
+            upgrade.refuse(refusal);
           } else {
             context.dispatch(upgrade, route::upgrade);
           }
