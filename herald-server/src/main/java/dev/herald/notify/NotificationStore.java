@@ -157,7 +157,7 @@ final class NotificationStore {
             + "where n.id = w.id and n.status = 'pending' and not n.requires_ack "
             + "returning n.id, n.tenant_id, n.delivered_at, w.transport), "
             + "l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail, delivered_at) "
-            + "select id, tenant_id, 'in_app', 'delivered', 'written to a ' || transport || ' session', delivered_at from u) "
+            + "select id, tenant_id, 'in_app', 'delivered', 'written over ' || transport, delivered_at from u) "
             + "select count(*) from u")
         .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(new UUID[0])).addArrayOfString(transports.toArray(new String[0])))
         .map(r -> r.iterator().next().getLong(0).intValue());

@@ -80,7 +80,7 @@ class DeliveredMeansWrittenTest {
           assertThat(get(user, id).path("status").asText()).isEqualTo("delivered"));
       assertThat(get(user, id).path("deliveredVia")).extracting(JsonNode::asText).containsExactly("inApp");
       assertThat(herald.queryDatabase("select count(*) from delivery_log where notification_id = ?::uuid "
-          + "and status = 'delivered' and detail = 'written to a ws session'", id)).isEqualTo(1L);
+          + "and status = 'delivered' and detail = 'written over ws'", id)).isEqualTo(1L);
     }
   }
 
@@ -115,6 +115,51 @@ class DeliveredMeansWrittenTest {
       JsonNode acked = get(user, id);
       assertThat(acked.path("status").asText()).isEqualTo("delivered");
       assertThat(acked.path("deliveredVia")).extracting(JsonNode::asText).containsExactly("inApp");
+    }
+  }
+
+  @Test
+  void notificationWaitingForALongPollIsPendingUntilAPollResponseCarriedIt() throws Exception {
+    String user = "poller";
+    String base = "/socket.io/?EIO=4&transport=polling";
+    HttpResponse<String> open = herald.get(base);
+    String sid = JSON.readTree(open.body().substring(1)).path("sid").asText();
+    String session = base + "&sid=" + sid;
+    assertThat(herald.post(session, null, "40{\"token\":\"" + TestHerald.token(user, null) + "\"}").statusCode())
+        .isEqualTo(200);
+    assertThat(herald.get(session).body()).as("the CONNECT answer").startsWith("40{\"sid\"");
+
+    String id = create(user, false);
+    // queued for the next poll, not written to any connection yet
+    assertThat(get(user, id).path("status").asText()).isEqualTo("pending");
+
+    assertThat(herald.get(session).body()).contains("42[\"notification\"").contains(id);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(get(user, id).path("status").asText()).isEqualTo("delivered"));
+    assertThat(herald.queryDatabase("select detail from delivery_log where notification_id = ?::uuid "
+        + "and status = 'delivered'", id)).isEqualTo("written over socketio");
+  }
+
+  @Test
+  void notificationWrittenToAnSseStreamIsDelivered() throws Exception {
+    String user = "sse-reader";
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(herald.url() + "/api/stream"))
+        .header("authorization", "Bearer " + TestHerald.token(user, null)).build();
+    HttpResponse<java.util.stream.Stream<String>> stream = java.net.http.HttpClient.newHttpClient()
+        .send(request, HttpResponse.BodyHandlers.ofLines());
+    try (java.util.stream.Stream<String> lines = stream.body()) {
+      var it = lines.iterator();
+      assertThat(it.next()).isEqualTo("retry: 1000");
+      String id = create(user, false);
+      String line;
+      do {
+        line = it.next();
+      } while (!line.startsWith("data: {\"id\""));
+      assertThat(line).contains(id);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(get(user, id).path("status").asText()).isEqualTo("delivered"));
+      assertThat(herald.queryDatabase("select detail from delivery_log where notification_id = ?::uuid "
+          + "and status = 'delivered'", id)).isEqualTo("written over sse");
     }
   }
 
