@@ -81,9 +81,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void vertxInternalsAreReachedOnlyThroughTheAdapter() {
+    noClasses().that().resideOutsideOfPackage("dev.herald.vertx..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.vertx.core.internal..", "io.vertx.core.impl..",
+            "io.vertx.core.net.impl..", "io.vertx.core.http.impl..")
+        .check(herald);
+  }
+
+  @Test
   void leavesDependOnNoCapability() {
     noClasses().that().resideInAnyPackage("dev.herald.http..", "dev.herald.validation..", "dev.herald.config..",
-            "dev.herald.ops..", "dev.herald.time..")
+            "dev.herald.ops..", "dev.herald.time..", "dev.herald.vertx..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
             "dev.herald.store..", "dev.herald.bus..")

@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import dev.herald.vertx.VertxRequestDecoder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: Netty calls it on the connection's event loop only, and its timer runs there too, so
  * its fields need no synchronisation.
  */
-final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
+final class GuardedRequestDecoder extends VertxRequestDecoder {
   private final long headerTimeoutNanos;
   /** True from a request's end (or the connection's start) to the first byte of the next head. */
   private boolean betweenRequests = true;

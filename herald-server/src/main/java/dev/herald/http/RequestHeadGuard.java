@@ -7,8 +7,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.impl.VertxHttpRequestDecoder;
-import io.vertx.core.net.impl.ConnectionBase;
+import dev.herald.vertx.VertxInternals;
+import dev.herald.vertx.VertxRequestDecoder;
 import java.time.Duration;
 
 /**
@@ -46,12 +46,9 @@ public final class RequestHeadGuard {
    * read, so nothing is lost in the swap. HTTP/2 connections are left alone.
    */
   public void install(HttpConnection connection, HttpServerOptions options) {
-    if (connection instanceof ConnectionBase base) {
-      ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
-      if (pipeline.get(DECODER) instanceof VertxHttpRequestDecoder decoder
-          && !(decoder instanceof GuardedRequestDecoder)) {
-        pipeline.replace(DECODER, DECODER, new GuardedRequestDecoder(options, headerTimeoutNanos));
-      }
+    ChannelPipeline pipeline = VertxInternals.pipelineOf(connection);
+    if (pipeline != null && VertxRequestDecoder.isVertxs(pipeline.get(DECODER))) {
+      pipeline.replace(DECODER, DECODER, new GuardedRequestDecoder(options, headerTimeoutNanos));
     }
   }
 

@@ -25,6 +25,31 @@ public final class VertxInternals {
     ((ContextInternal) context).dispatch(task);
   }
 
+  /** Calls {@code handler} with {@code value} now, inside {@code context}. */
+  public static <T> void dispatch(Context context, T value, io.vertx.core.Handler<T> handler) {
+    ((ContextInternal) context).dispatch(value, handler);
+  }
+
+  /**
+   * The Netty pipeline under a Vert.x HTTP connection, or null when it has none Herald can reach
+   * (Vert.x's connection classes are internal; HTTP/2 streams share a parent's pipeline).
+   */
+  public static io.netty.channel.ChannelPipeline pipelineOf(io.vertx.core.http.HttpConnection connection) {
+    return connection instanceof io.vertx.core.net.impl.ConnectionBase base
+        ? base.channelHandlerContext().pipeline() : null;
+  }
+
+  /** The event-loop context a Vert.x HTTP connection runs on (its handlers run there). */
+  public static Context contextOf(io.vertx.core.http.HttpConnection connection) {
+    return ((io.vertx.core.net.impl.ConnectionBase) connection).context();
+  }
+
+  /** A periodic timer whose task runs in {@code context} itself, not in a duplicate of it. */
+  public static long setPeriodicOnContext(Context context, long periodMillis, Runnable task) {
+    ContextInternal owner = (ContextInternal) context;
+    return owner.setPeriodic(periodMillis, t -> owner.dispatch(task));
+  }
+
   /** A new event-loop context of {@code vertx}, on the next loop of its pool. */
   public static Context newEventLoopContext(Vertx vertx) {
     return ((VertxInternal) vertx).createEventLoopContext();

@@ -174,7 +174,7 @@ public final class EngineSocket {
    * as Vert.x's periodic timers run).
    */
   public boolean onContext() {
-    return ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop().inEventLoop();
+    return dev.herald.vertx.VertxInternals.isOnLoopOf(context);
   }
 
   /** Closes the session, telling the client (close packet or WebSocket close frame). Thread-safe. */

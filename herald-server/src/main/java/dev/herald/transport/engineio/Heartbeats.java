@@ -1,7 +1,7 @@
 package dev.herald.transport.engineio;
 
 import io.vertx.core.Context;
-import io.vertx.core.internal.ContextInternal;
+import dev.herald.vertx.VertxInternals;
 
 /**
  * The Engine.IO heartbeat of every session of one event loop: who is due a ping, and who owes a
@@ -27,8 +27,7 @@ final class Heartbeats {
     // pings go out at most one tick late: a tenth of the shorter period, between 5 ms and 250 ms
     long tick = Math.max(5, Math.min(250, Math.min(intervalMillis, timeoutMillis) / 10));
     // a periodic timer fires on a duplicate of the context: dispatch on the context itself
-    ContextInternal owner = (ContextInternal) context;
-    owner.setPeriodic(tick, t -> owner.dispatch(v -> tick(System.nanoTime())));
+    VertxInternals.setPeriodicOnContext(context, tick, () -> tick(System.nanoTime()));
   }
 
   /** The next ping of {@code s} is due one interval from now. */

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
-import io.vertx.core.internal.ContextInternal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -43,12 +42,12 @@ public final class UpgradeRequest {
   private record Derived(WebSocketDecoderConfig decoder, WriteBufferWaterMark waterMark) {}
 
   private final ChannelHandlerContext ctx;
-  private final ContextInternal context;
+  private final Context context;
   private final HttpRequest request;
   private QueryStringDecoder query;
   private boolean settled;
 
-  UpgradeRequest(ChannelHandlerContext ctx, ContextInternal context, HttpRequest request) {
+  UpgradeRequest(ChannelHandlerContext ctx, Context context, HttpRequest request) {
     this.ctx = ctx;
     this.context = context;
     this.request = request;

@@ -16,8 +16,8 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import dev.herald.vertx.VertxInternals;
 import io.vertx.core.Context;
-import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -68,7 +68,7 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
   public static final int INTERNAL_ERROR = 1011;
 
   private final Channel channel;
-  private final ContextInternal context;
+  private final Context context;
   private final int maxMessageBytes;
   private volatile Listener listener;
   private ChannelHandlerContext ctx;
@@ -84,7 +84,7 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
   /** Frames, failures and the end of the connection that came before {@link #open}, in order. */
   private java.util.List<Object> early;
 
-  WebSocket(Channel channel, ContextInternal context, int maxMessageBytes, Listener listener) {
+  WebSocket(Channel channel, Context context, int maxMessageBytes, Listener listener) {
     this.channel = channel;
     this.context = context;
     this.maxMessageBytes = maxMessageBytes;
@@ -454,7 +454,7 @@ public final class WebSocket extends ChannelInboundHandlerAdapter {
 
   /** Runs a listener call in the connection's context, through {@link #runListener}. */
   private void dispatch(Runnable task) {
-    context.dispatch(task, this::runListener);
+    VertxInternals.dispatch(context, task, this::runListener);
   }
 
   /**

@@ -10,8 +10,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.net.impl.ConnectionBase;
+import dev.herald.vertx.VertxInternals;
+import io.vertx.core.Context;
 
 /**
  * Takes WebSocket upgrade requests off Vert.x's HTTP/1.1 pipeline. {@link #install} adds a small
@@ -38,10 +38,10 @@ public final class WebSocketUpgrades {
    * {@code connectionHandler}. HTTP/2 connections are left alone (no WebSocket over HTTP/2 here).
    */
   public static void install(HttpConnection connection, Router router) {
-    if (connection instanceof ConnectionBase base) {
-      ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
+    ChannelPipeline pipeline = VertxInternals.pipelineOf(connection);
+    if (pipeline != null) {
       if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null) {
-        pipeline.addBefore("handler", "herald-upgrade", new Interceptor(router, base.context()));
+        pipeline.addBefore("handler", "herald-upgrade", new Interceptor(router, VertxInternals.contextOf(connection)));
       }
     }
   }
@@ -49,11 +49,11 @@ public final class WebSocketUpgrades {
   /** One per HTTP/1.x connection until it upgrades. Owned by the connection's event loop. */
   static final class Interceptor extends ChannelInboundHandlerAdapter {
     private final Router router;
-    private final ContextInternal context;
+    private final Context context;
     /** True from a claimed request's head to its end: its content is not Vert.x's either. */
     private boolean swallowing;
 
-    Interceptor(Router router, ContextInternal context) {
+    Interceptor(Router router, Context context) {
       this.router = router;
       this.context = context;
     }
@@ -74,7 +74,7 @@ public final class WebSocketUpgrades {
           if (refusal != null) {
             upgrade.refuse(refusal);
           } else {
-            context.dispatch(upgrade, route::upgrade);
+            VertxInternals.dispatch(context, upgrade, route::upgrade);
           }
           return;
         }
