@@ -6,18 +6,16 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Herald's PostgreSQL: the server at {@code HERALD_DATABASE_URL}, or an embedded PostgreSQL 17
- * started in {@code <data dir>/postgres} whose data survives restarts. {@link #open} migrates the
+ * started in {@code <data dir>/postgres} whose data survives restarts, {@code kill -9} included
+ * ({@link EmbeddedServer}). {@link #open} migrates the
  * schema with Flyway (the migrations under {@code db/migration}) and opens the reactive pool that
  * everything else uses; nothing at runtime blocks an event loop on the database.
  *
@@ -27,10 +25,11 @@ public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private final Pool pool;
-  private final EmbeddedPostgres embedded;
+  /** The embedded server, held for as long as the pool runs (its watchdog with it); null when external. */
+  private final EmbeddedServer embedded;
   private final String description;
 
-  private Database(Pool pool, EmbeddedPostgres embedded, String description) {
+  private Database(Pool pool, EmbeddedServer embedded, String description) {
     this.pool = pool;
     this.embedded = embedded;
     this.description = description;
@@ -42,11 +41,11 @@ public final class Database implements AutoCloseable {
    * sessions wait for their commits to reach the disk when {@code synchronousCommit}.
    */
   public static Database open(Vertx vertx, String url, Path dataDir, int poolSize, boolean synchronousCommit) {
-    EmbeddedPostgres embedded = null;
+    EmbeddedServer embedded = null;
     DatabaseUrl target;
     if (url == null) {
       embedded = startEmbedded(dataDir.resolve("postgres"));
-      target = new DatabaseUrl("127.0.0.1", embedded.getPort(), "postgres", "postgres", null);
+      target = new DatabaseUrl("127.0.0.1", embedded.port(), "postgres", "postgres", null);
     } else {
       target = DatabaseUrl.parse(url);
     }
@@ -100,21 +99,9 @@ public final class Database implements AutoCloseable {
     closeQuietly(embedded);
   }
 
-  private static EmbeddedPostgres startEmbedded(Path dir) {
+  private static EmbeddedServer startEmbedded(Path dir) {
     try {
-      Files.createDirectories(dir.getParent());
-      return EmbeddedPostgres.builder()
-          .setDataDirectory(dir)
-          .setCleanDataDirectory(false)
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .setServerConfig("max_connections", "100")
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          // the library starts PostgreSQL for tests (-F: no fsync, no synchronous commit); Herald's
-          // answer "stored" must survive a crash of the machine, not only of Herald
-          .setServerConfig("fsync", "on")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("full_page_writes", "on")
-          .start();
+      return EmbeddedServer.start(dir);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage()
           + " (set HERALD_DATABASE_URL to use an external server instead)", e);
@@ -129,13 +116,9 @@ public final class Database implements AutoCloseable {
         .migrate();
   }
 
-  private static void closeQuietly(EmbeddedPostgres embedded) {
+  private static void closeQuietly(EmbeddedServer embedded) {
     if (embedded != null) {
-      try {
-        embedded.close();
-      } catch (IOException e) {
-        LOG.warn("stopping the embedded PostgreSQL: {}", e.toString());
-      }
+      embedded.close();
     }
   }
 }
