@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param limits protections applied to every connection
  * @param recovery the window within which a dropped client gets what it missed
  * @param drainTimeout how long SIGTERM waits for clients to leave before exiting
+ * @param databaseUrl external PostgreSQL ({@code HERALD_DATABASE_URL}, see {@link DatabaseUrl}); null: embedded
+ * @param redisUrl Redis for multi-node fan-out ({@code HERALD_REDIS_URL}); null: single node
  * @param eventLoops event-loop threads serving connections ({@code HERALD_EVENT_LOOPS})
  * @param notifications durable-notification settings
  */
@@ -184,6 +186,7 @@ public record HeraldConfig(
     }
     p.notNegative("HERALD_DRAIN_TIMEOUT_MS", drainTimeout.toMillis());
     if (databaseUrl != null) {
+      // checked here with the rest; store parses it again when it connects
       p.section(() -> DatabaseUrl.parse(databaseUrl), () -> null);
     }
     if (redisUrl != null && !redisUrl.matches("rediss?://[^/\\s]+.*")) {
