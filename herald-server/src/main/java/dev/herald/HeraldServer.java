@@ -271,13 +271,20 @@ public final class HeraldServer {
             .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
   }
 
+  /** {@code GET /health}: 200 while serving, 503 while draining (a load balancer stops sending clients). */
   private void health(HttpServerRequest req) {
     boolean draining = gateway.isDraining();
-    String body = "{\"status\":\"" + (draining ? "DRAINING" : "UP") + "\",\"live\":true,\"ready\":" + !draining
-        + ",\"node\":\"" + config.nodeName() + "\",\"connections\":" + gateway.sessionCount()
-        + ",\"transport\":\"" + transport() + "\",\"eventLoops\":" + config.eventLoops()
-        + ",\"database\":\"" + (database.embedded() ? "embedded" : "external") + "\"}";
-    req.response().setStatusCode(draining ? 503 : 200).putHeader("content-type", "application/json").end(body);
+    com.fasterxml.jackson.databind.node.ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode()
+        .put("status", draining ? "DRAINING" : "UP")
+        .put("live", true)
+        .put("ready", !draining)
+        .put("node", config.nodeName())
+        .put("connections", gateway.sessionCount())
+        .put("transport", transport())
+        .put("eventLoops", config.eventLoops())
+        .put("database", database.embedded() ? "embedded" : "external");
+    req.response().setStatusCode(draining ? 503 : 200).putHeader("content-type", "application/json").end(body.toString());
   }
 
   /** The bound port (useful when configured with port 0). */

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -102,6 +103,51 @@ class HeraldProcessTest {
       reader.join(5_000);
     }
     assertThat(output).anyMatch(l -> l.contains("listening on http://127.0.0.1:" + port));
+  }
+
+  /** Issue 11, defect 4: every bad setting named at once, by the CLI, with exit status 2. */
+  @Test
+  void everyBadSettingIsReportedAtOnceAndTheCliExitsWith2() throws Exception {
+    Path dataDir = Files.createTempDirectory("herald-config");
+    CliRun run = runCli(Map.of("HERALD_PORT", "99999", "HERALD_API_KEYS", "short-key",
+        "HERALD_EVENT_LOOPS", "0", "HERALD_DATA_DIR", dataDir.toString()));
+    assertThat(run.exit()).as(run.output()).isEqualTo(2);
+    assertThat(run.output()).contains("HERALD_PORT").contains("99999").contains("HERALD_API_KEYS")
+        .contains("HERALD_EVENT_LOOPS");
+    assertThat(dataDir.resolve("postgres")).as("nothing started").doesNotExist();
+  }
+
+  /**
+   * Issue 11, defect 4: a short API key stopped start-up only after the embedded PostgreSQL had
+   * started and migrated; it is refused before anything starts.
+   */
+  @Test
+  void aShortApiKeyStopsStartUpBeforeTheDatabaseStarts() throws Exception {
+    Path dataDir = Files.createTempDirectory("herald-config");
+    CliRun run = runCli(Map.of("HERALD_API_KEYS", "short-key", "HERALD_DATA_DIR", dataDir.toString(),
+        "HERALD_PORT", "0"));
+    assertThat(run.exit()).as(run.output()).isEqualTo(2);
+    assertThat(run.output()).contains("HERALD_API_KEYS").contains("16");
+    assertThat(dataDir.resolve("postgres")).as("no embedded PostgreSQL was started").doesNotExist();
+  }
+
+  private record CliRun(int exit, String output) {}
+
+  /** Runs {@code herald serve} with only {@code env} as its HERALD_* settings, expecting it to exit. */
+  private static CliRun runCli(Map<String, String> env) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        "dev.herald.Herald", "serve").redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    try {
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+      return new CliRun(process.exitValue(), out);
+    } finally {
+      process.destroyForcibly();
+    }
   }
 
   @Test

@@ -28,11 +28,13 @@ import java.util.function.Function;
 /**
  * {@code /api/templates} for API keys: a tenant-bound key manages its tenant's templates and reads
  * (and previews) the system-wide ones; a global key manages the system-wide ones, or a tenant's with
- * {@code ?tenant=}.
+ * {@code ?tenant=}. Bodies and filters take seed 003's template field names as aliases
+ * ({@code type}, {@code channel}, {@code subject_template}, {@code content_template}, {@code variables});
+ * answers use Herald's names.
  *
  * <pre>
  * POST   /api/templates                       create (version 1)
- * GET    /api/templates?name=&deliveryChannel=&locale=
+ * GET    /api/templates?name=&deliveryChannel=&locale=   (seed 003's type= and channel= too)
  * GET    /api/templates/{id}                  current version
  * PUT    /api/templates/{id}                  save a new version
  * DELETE /api/templates/{id}
@@ -138,11 +140,11 @@ public final class TemplatesApi {
       return;
     }
     List<InvalidRequest.FieldError> errors = new ArrayList<>();
-    String name = req.getParam("name");
+    String name = param(req, "name", "type", errors);
     if (name != null && !Fields.isName(name)) {
       errors.add(new InvalidRequest.FieldError("name", "must be 1-100 letters, digits and _ . : -"));
     }
-    String deliveryChannel = req.getParam("deliveryChannel");
+    String deliveryChannel = param(req, "deliveryChannel", "channel", errors);
     if (deliveryChannel != null && !Template.DELIVERY_CHANNELS.contains(deliveryChannel)) {
       errors.add(new InvalidRequest.FieldError("deliveryChannel", "must be default, inApp, email or push"));
     }
@@ -164,6 +166,20 @@ public final class TemplatesApi {
         Problem.ok(req.response(), 200, Templates.listJson(ar.result()).toString());
       }
     });
+  }
+
+  /**
+   * The query parameter {@code name}, or its seed 003 alias {@code seedName} (the contract, part 2:
+   * the seed's template fields are aliases); both given is a refusal naming both.
+   */
+  private static String param(HttpServerRequest req, String name, String seedName, List<InvalidRequest.FieldError> errors) {
+    String value = req.getParam(name);
+    String alias = req.getParam(seedName);
+    if (value != null && alias != null) {
+      errors.add(new InvalidRequest.FieldError(seedName, "give either " + name + " or " + seedName
+          + " (seed 003's name for it), not both"));
+    }
+    return value != null ? value : alias;
   }
 
   private interface WithBody<T> {

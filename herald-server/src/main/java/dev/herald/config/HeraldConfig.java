@@ -2,15 +2,15 @@ package dev.herald.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Herald's whole configuration, read once at start from environment variables and never changed
- * afterwards. Every setting is validated here; a bad value fails start-up with a message that names
- * the variable, the value and the fix.
+ * afterwards. Every setting is validated here, before anything starts: each record's constructor
+ * checks its fields, and {@link #fromEnv} reads on past a bad value so that one
+ * {@link ConfigException} names every bad setting at once, each with its value and the fix.
  *
  * @param port HTTP, WebSocket and SSE port ({@code HERALD_PORT})
  * @param host address to bind ({@code HERALD_HOST})
@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param limits protections applied to every connection
  * @param recovery the window within which a dropped client gets what it missed
  * @param drainTimeout how long SIGTERM waits for clients to leave before exiting
+ * @param databaseUrl external PostgreSQL ({@code HERALD_DATABASE_URL}, see {@link DatabaseUrl}); null: embedded
+ * @param redisUrl Redis for multi-node fan-out ({@code HERALD_REDIS_URL}); null: single node
  * @param eventLoops event-loop threads serving connections ({@code HERALD_EVENT_LOOPS})
  * @param notifications durable-notification settings
  */
@@ -49,10 +51,14 @@ public record HeraldConfig(
       Duration roomHookCacheTtl) {
     public Auth {
       apiKeys = List.copyOf(apiKeys);
-      if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-        throw new ConfigException("HERALD_JWT_SECRET must be at least 32 bytes for HS256, was "
-            + jwtSecret.length() + " characters; use a longer random secret");
-      }
+      Problems p = new Problems();
+      AuthChecks.jwtSecret(p, jwtSecret);
+      AuthChecks.publicKey(p, jwtPublicKeyPem);
+      p.httpUrl("HERALD_JWT_JWKS_URL", jwksUrl, "https://auth.example/.well-known/jwks.json");
+      AuthChecks.apiKeys(p, apiKeys);
+      p.httpUrl("HERALD_ROOM_HOOK_URL", roomHookUrl, "https://app.example/herald/rooms");
+      p.notNegative("HERALD_ROOM_HOOK_CACHE_MS", roomHookCacheTtl.toMillis());
+      p.throwIfAny();
     }
 
     /** A copy with the generated development credentials filled in where none were configured. */
@@ -77,11 +83,13 @@ public record HeraldConfig(
       List<String> corsOrigins) {
     public Engine {
       corsOrigins = List.copyOf(corsOrigins);
-      positive("HERALD_PING_INTERVAL_MS", pingInterval.toMillis());
-      positive("HERALD_PING_TIMEOUT_MS", pingTimeout.toMillis());
-      positive("HERALD_MAX_PAYLOAD_BYTES", maxPayload);
-      positive("HERALD_CONNECT_TIMEOUT_MS", connectTimeout.toMillis());
-      positive("HERALD_UPGRADE_TIMEOUT_MS", upgradeTimeout.toMillis());
+      Problems p = new Problems();
+      p.positive("HERALD_PING_INTERVAL_MS", pingInterval.toMillis());
+      p.positive("HERALD_PING_TIMEOUT_MS", pingTimeout.toMillis());
+      p.positive("HERALD_MAX_PAYLOAD_BYTES", maxPayload);
+      p.positive("HERALD_CONNECT_TIMEOUT_MS", connectTimeout.toMillis());
+      p.positive("HERALD_UPGRADE_TIMEOUT_MS", upgradeTimeout.toMillis());
+      p.throwIfAny();
     }
 
     public boolean allowsOrigin(String origin) {
@@ -112,14 +120,16 @@ public record HeraldConfig(
       int maxEventBytes,
       Duration headerTimeout) {
     public Limits {
-      positive("HERALD_RATE_LIMIT_PER_SECOND", messagesPerSecond);
-      positive("HERALD_RATE_LIMIT_BURST", burst);
-      positive("HERALD_RATE_LIMIT_MAX_REFUSED", maxRefusedInARow);
-      positive("HERALD_MAX_CONNECTIONS_PER_USER", maxConnectionsPerUser);
-      positive("HERALD_OUTBOUND_BUFFER_BYTES", outboundBufferBytes);
-      positive("HERALD_MAX_HTTP_BODY_BYTES", maxHttpBodyBytes);
-      positive("HERALD_MAX_EVENT_BYTES", maxEventBytes);
-      positive("HERALD_HEADER_TIMEOUT_MS", headerTimeout.toMillis());
+      Problems p = new Problems();
+      p.positive("HERALD_RATE_LIMIT_PER_SECOND", messagesPerSecond);
+      p.positive("HERALD_RATE_LIMIT_BURST", burst);
+      p.positive("HERALD_RATE_LIMIT_MAX_REFUSED", maxRefusedInARow);
+      p.positive("HERALD_MAX_CONNECTIONS_PER_USER", maxConnectionsPerUser);
+      p.positive("HERALD_OUTBOUND_BUFFER_BYTES", outboundBufferBytes);
+      p.positive("HERALD_MAX_HTTP_BODY_BYTES", maxHttpBodyBytes);
+      p.positive("HERALD_MAX_EVENT_BYTES", maxEventBytes);
+      p.positive("HERALD_HEADER_TIMEOUT_MS", headerTimeout.toMillis());
+      p.throwIfAny();
     }
   }
 
@@ -130,9 +140,11 @@ public record HeraldConfig(
    */
   public record Recovery(Duration window, int maxEvents, long maxBytes) {
     public Recovery {
-      positive("HERALD_RECOVERY_WINDOW_MS", window.toMillis());
-      positive("HERALD_RECOVERY_MAX_EVENTS", maxEvents);
-      positive("HERALD_RECOVERY_MAX_BYTES", maxBytes);
+      Problems p = new Problems();
+      p.positive("HERALD_RECOVERY_WINDOW_MS", window.toMillis());
+      p.positive("HERALD_RECOVERY_MAX_EVENTS", maxEvents);
+      p.positive("HERALD_RECOVERY_MAX_BYTES", maxBytes);
+      p.throwIfAny();
     }
   }
 
@@ -159,25 +171,33 @@ public record HeraldConfig(
 
     public Notify {
       criticalTypes = Map.copyOf(criticalTypes);
-      positive("HERALD_ACK_RETRY_MS", ackRetryInterval.toMillis());
-      if (ackMaxRetries < 0 || ackMaxRetries > 100) {
-        throw new ConfigException("HERALD_ACK_MAX_RETRIES must be 0-100, was " + ackMaxRetries);
-      }
-      positive("HERALD_SCHEDULER_POLL_MS", schedulerPoll.toMillis());
-      if (databasePoolSize < 1 || databasePoolSize > 200) {
-        throw new ConfigException("HERALD_DATABASE_POOL_SIZE must be 1-200, was " + databasePoolSize);
-      }
+      Problems p = new Problems();
+      p.positive("HERALD_ACK_RETRY_MS", ackRetryInterval.toMillis());
+      p.range("HERALD_ACK_MAX_RETRIES", ackMaxRetries, 0, 100, "");
+      p.positive("HERALD_SCHEDULER_POLL_MS", schedulerPoll.toMillis());
+      p.range("HERALD_DATABASE_POOL_SIZE", databasePoolSize, 1, 200, "");
+      p.throwIfAny();
     }
   }
 
   public HeraldConfig {
-    if (port < 0 || port > 65535) {
-      throw new ConfigException("HERALD_PORT must be 0-65535 (0 picks a free port), was " + port);
+    Problems p = new Problems();
+    p.range("HERALD_PORT", port, 0, 65535, " (0 picks a free port)");
+    p.range("HERALD_EVENT_LOOPS", eventLoops, 1, 1024, " (the default is one per CPU core)");
+    if (nodeName == null || nodeName.isEmpty() || nodeName.length() > 100 || nodeName.chars().anyMatch(Character::isISOControl)) {
+      p.add("HERALD_NODE_NAME must be 1-100 characters without control characters (it starts every log line), was '"
+          + (nodeName == null ? "" : nodeName.replaceAll("\\p{Cntrl}", "?")) + "'");
     }
-    if (eventLoops < 1 || eventLoops > 1024) {
-      throw new ConfigException("HERALD_EVENT_LOOPS must be 1-1024, was " + eventLoops
-          + "; the default is one per CPU core");
+    p.notNegative("HERALD_DRAIN_TIMEOUT_MS", drainTimeout.toMillis());
+    if (databaseUrl != null) {
+      // checked here with the rest; store parses it again when it connects
+      p.section(() -> DatabaseUrl.parse(databaseUrl), () -> null);
     }
+    if (redisUrl != null && !redisUrl.matches("rediss?://[^/\\s]+.*")) {
+      p.add("HERALD_REDIS_URL must look like redis://[:password@]host:6379 (rediss:// for TLS), was '"
+          + DatabaseUrl.redact(redisUrl) + "'");
+    }
+    p.throwIfAny();
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(limits, "limits");
@@ -185,52 +205,83 @@ public record HeraldConfig(
     Objects.requireNonNull(notifications, "notifications");
   }
 
-  /** Reads the configuration from environment variables; unset ones take their defaults. */
+  /**
+   * Reads the configuration from environment variables; unset ones take their defaults. Throws one
+   * {@link ConfigException} naming every bad setting.
+   */
   public static HeraldConfig fromEnv(Map<String, String> env) {
-    EnvReader r = new EnvReader(env);
-    return new HeraldConfig(
+    Problems problems = new Problems();
+    EnvReader r = new EnvReader(env, problems);
+    EnvReader none = new EnvReader(Map.of(), problems);
+    // a refused section is replaced by its defaults, so that the sections after it are checked too
+    Auth auth = problems.section(() -> auth(r), () -> auth(none));
+    Engine engine = problems.section(() -> engine(r), () -> engine(none));
+    Limits limits = problems.section(() -> limits(r), () -> limits(none));
+    Recovery recovery = problems.section(() -> recovery(r), () -> recovery(none));
+    Notify notify = problems.section(() -> notify(r), () -> notify(none));
+    HeraldConfig config = problems.section(() -> new HeraldConfig(
         r.integer("HERALD_PORT", 8080),
         r.string("HERALD_HOST", "0.0.0.0"),
         r.string("HERALD_NODE_NAME", "herald-1"),
         Path.of(r.string("HERALD_DATA_DIR", "./herald-data")),
-        new Auth(
-            r.string("HERALD_JWT_SECRET", null),
-            r.string("HERALD_JWT_PUBLIC_KEY", null),
-            r.string("HERALD_JWT_JWKS_URL", null),
-            r.list("HERALD_API_KEYS"),
-            r.string("HERALD_ROOM_HOOK_URL", null),
-            r.millis("HERALD_ROOM_HOOK_CACHE_MS", 30_000)),
-        new Engine(
-            r.millis("HERALD_PING_INTERVAL_MS", 25_000),
-            r.millis("HERALD_PING_TIMEOUT_MS", 20_000),
-            r.integer("HERALD_MAX_PAYLOAD_BYTES", 1_000_000),
-            r.millis("HERALD_CONNECT_TIMEOUT_MS", 45_000),
-            r.millis("HERALD_UPGRADE_TIMEOUT_MS", 10_000),
-            r.list("HERALD_CORS_ORIGINS").isEmpty() ? List.of("*") : r.list("HERALD_CORS_ORIGINS")),
-        new Limits(
-            r.decimal("HERALD_RATE_LIMIT_PER_SECOND", 50),
-            r.integer("HERALD_RATE_LIMIT_BURST", 100),
-            r.integer("HERALD_RATE_LIMIT_MAX_REFUSED", 20),
-            r.integer("HERALD_MAX_CONNECTIONS_PER_USER", 100),
-            r.integer("HERALD_OUTBOUND_BUFFER_BYTES", 1 << 20),
-            r.integer("HERALD_MAX_HTTP_BODY_BYTES", 1 << 20),
-            r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024),
-            r.millis("HERALD_HEADER_TIMEOUT_MS", 10_000)),
-        new Recovery(
-            r.millis("HERALD_RECOVERY_WINDOW_MS", 120_000),
-            r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000),
-            r.integer("HERALD_RECOVERY_MAX_BYTES", 1 << 20)),
+        auth, engine, limits, recovery,
         r.millis("HERALD_DRAIN_TIMEOUT_MS", 10_000),
         r.string("HERALD_DATABASE_URL", null),
         r.string("HERALD_REDIS_URL", null),
         r.integer("HERALD_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
-        new Notify(
-            r.millis("HERALD_ACK_RETRY_MS", 5_000),
-            r.integer("HERALD_ACK_MAX_RETRIES", 3),
-            r.millis("HERALD_SCHEDULER_POLL_MS", 1_000),
-            r.integer("HERALD_DATABASE_POOL_SIZE", 8),
-            r.bool("HERALD_DATABASE_SYNCHRONOUS_COMMIT", true),
-            criticalTypes(r.list("HERALD_CRITICAL_TYPES"))));
+        notify), () -> null);
+    problems.throwIfAny();
+    return config;
+  }
+
+  private static Auth auth(EnvReader r) {
+    return new Auth(
+        r.string("HERALD_JWT_SECRET", null),
+        r.string("HERALD_JWT_PUBLIC_KEY", null),
+        r.string("HERALD_JWT_JWKS_URL", null),
+        r.list("HERALD_API_KEYS"),
+        r.string("HERALD_ROOM_HOOK_URL", null),
+        r.millis("HERALD_ROOM_HOOK_CACHE_MS", 30_000));
+  }
+
+  private static Engine engine(EnvReader r) {
+    List<String> origins = r.list("HERALD_CORS_ORIGINS");
+    return new Engine(
+        r.millis("HERALD_PING_INTERVAL_MS", 25_000),
+        r.millis("HERALD_PING_TIMEOUT_MS", 20_000),
+        r.integer("HERALD_MAX_PAYLOAD_BYTES", 1_000_000),
+        r.millis("HERALD_CONNECT_TIMEOUT_MS", 45_000),
+        r.millis("HERALD_UPGRADE_TIMEOUT_MS", 10_000),
+        origins.isEmpty() ? List.of("*") : origins);
+  }
+
+  private static Limits limits(EnvReader r) {
+    return new Limits(
+        r.decimal("HERALD_RATE_LIMIT_PER_SECOND", 50),
+        r.integer("HERALD_RATE_LIMIT_BURST", 100),
+        r.integer("HERALD_RATE_LIMIT_MAX_REFUSED", 20),
+        r.integer("HERALD_MAX_CONNECTIONS_PER_USER", 100),
+        r.integer("HERALD_OUTBOUND_BUFFER_BYTES", 1 << 20),
+        r.integer("HERALD_MAX_HTTP_BODY_BYTES", 1 << 20),
+        r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024),
+        r.millis("HERALD_HEADER_TIMEOUT_MS", 10_000));
+  }
+
+  private static Recovery recovery(EnvReader r) {
+    return new Recovery(
+        r.millis("HERALD_RECOVERY_WINDOW_MS", 120_000),
+        r.integer("HERALD_RECOVERY_MAX_EVENTS", 10_000),
+        r.integer("HERALD_RECOVERY_MAX_BYTES", 1 << 20));
+  }
+
+  private static Notify notify(EnvReader r) {
+    return new Notify(
+        r.millis("HERALD_ACK_RETRY_MS", 5_000),
+        r.integer("HERALD_ACK_MAX_RETRIES", 3),
+        r.millis("HERALD_SCHEDULER_POLL_MS", 1_000),
+        r.integer("HERALD_DATABASE_POOL_SIZE", 8),
+        r.bool("HERALD_DATABASE_SYNCHRONOUS_COMMIT", true),
+        criticalTypes(r.list("HERALD_CRITICAL_TYPES"), r.problems()));
   }
 
   /** The defaults, as a fresh machine gets them. */
@@ -268,8 +319,8 @@ public record HeraldConfig(
         drainTimeout, newUrl, redisUrl, eventLoops, notifications);
   }
 
-  /** {@code type} or {@code type:email+push} entries of {@code HERALD_CRITICAL_TYPES}. */
-  static Map<String, java.util.Set<String>> criticalTypes(List<String> entries) {
+  /** {@code type} or {@code type:email+push} entries of {@code HERALD_CRITICAL_TYPES}; bad ones go to {@code problems}. */
+  static Map<String, java.util.Set<String>> criticalTypes(List<String> entries, Problems problems) {
     Map<String, java.util.Set<String>> out = new java.util.LinkedHashMap<>();
     for (String entry : entries) {
       // a type may hold colons itself: only a last part made of delivery channels lists them
@@ -279,8 +330,9 @@ public record HeraldConfig(
       }
       String type = colon < 0 ? entry : entry.substring(0, colon);
       if (!type.matches("[A-Za-z0-9_.:\\-]{1,100}")) {
-        throw new ConfigException("HERALD_CRITICAL_TYPES: '" + entry + "' does not start with a notification type "
-            + "(1-100 letters, digits and _ . : -)");
+        problems.add("HERALD_CRITICAL_TYPES: '" + entry + "' does not start with a notification type "
+            + "(1-100 letters, digits and _ . : -); write type or type:email+push");
+        continue;
       }
       java.util.Set<String> bypass = new java.util.TreeSet<>();
       if (colon >= 0) {
@@ -289,75 +341,5 @@ public record HeraldConfig(
       out.put(type, java.util.Set.copyOf(bypass));
     }
     return out;
-  }
-
-  private static void positive(String name, double value) {
-    if (!(value > 0)) {
-      throw new ConfigException(name + " must be positive, was " + value);
-    }
-  }
-
-  /** Parses typed values out of the environment, naming the variable in every error. */
-  private record EnvReader(Map<String, String> env) {
-    String string(String name, String fallback) {
-      String v = env.get(name);
-      return v == null || v.isBlank() ? fallback : v.trim();
-    }
-
-    int integer(String name, int fallback) {
-      String v = string(name, null);
-      if (v == null) {
-        return fallback;
-      }
-      try {
-        return Integer.parseInt(v);
-      } catch (NumberFormatException e) {
-        throw new ConfigException(name + " must be a whole number, was '" + v + "'");
-      }
-    }
-
-    double decimal(String name, double fallback) {
-      String v = string(name, null);
-      if (v == null) {
-        return fallback;
-      }
-      try {
-        return Double.parseDouble(v);
-      } catch (NumberFormatException e) {
-        throw new ConfigException(name + " must be a number, was '" + v + "'");
-      }
-    }
-
-    Duration millis(String name, long fallback) {
-      String v = string(name, null);
-      if (v == null) {
-        return Duration.ofMillis(fallback);
-      }
-      try {
-        return Duration.ofMillis(Long.parseLong(v));
-      } catch (NumberFormatException e) {
-        throw new ConfigException(name + " must be a number of milliseconds, was '" + v + "'");
-      }
-    }
-
-    boolean bool(String name, boolean fallback) {
-      String v = string(name, null);
-      if (v == null) {
-        return fallback;
-      }
-      return switch (v.toLowerCase(java.util.Locale.ROOT)) {
-        case "true", "on", "yes", "1" -> true;
-        case "false", "off", "no", "0" -> false;
-        default -> throw new ConfigException(name + " must be on or off, was '" + v + "'");
-      };
-    }
-
-    List<String> list(String name) {
-      String v = string(name, null);
-      if (v == null) {
-        return List.of();
-      }
-      return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
   }
 }

@@ -1,26 +1,21 @@
 package dev.herald.store;
 
-import dev.herald.config.ConfigException;
+import dev.herald.config.DatabaseUrl;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Herald's PostgreSQL: the server at {@code HERALD_DATABASE_URL}, or an embedded PostgreSQL 17
- * started in {@code <data dir>/postgres} whose data survives restarts. {@link #open} migrates the
+ * started in {@code <data dir>/postgres} whose data survives restarts, {@code kill -9} included
+ * ({@link EmbeddedServer}). {@link #open} migrates the
  * schema with Flyway (the migrations under {@code db/migration}) and opens the reactive pool that
  * everything else uses; nothing at runtime blocks an event loop on the database.
  *
@@ -30,10 +25,11 @@ public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private final Pool pool;
-  private final EmbeddedPostgres embedded;
+  /** The embedded server, held for as long as the pool runs (its watchdog with it); null when external. */
+  private final EmbeddedServer embedded;
   private final String description;
 
-  private Database(Pool pool, EmbeddedPostgres embedded, String description) {
+  private Database(Pool pool, EmbeddedServer embedded, String description) {
     this.pool = pool;
     this.embedded = embedded;
     this.description = description;
@@ -45,19 +41,19 @@ public final class Database implements AutoCloseable {
    * sessions wait for their commits to reach the disk when {@code synchronousCommit}.
    */
   public static Database open(Vertx vertx, String url, Path dataDir, int poolSize, boolean synchronousCommit) {
-    EmbeddedPostgres embedded = null;
-    Target target;
+    EmbeddedServer embedded = null;
+    DatabaseUrl target;
     if (url == null) {
       embedded = startEmbedded(dataDir.resolve("postgres"));
-      target = new Target("127.0.0.1", embedded.getPort(), "postgres", "postgres", null);
+      target = new DatabaseUrl("127.0.0.1", embedded.port(), "postgres", "postgres", null);
     } else {
-      target = Target.parse(url);
+      target = DatabaseUrl.parse(url);
     }
     try {
       migrate(target);
       PgConnectOptions connect = new PgConnectOptions()
-          .setHost(target.host).setPort(target.port).setDatabase(target.database)
-          .setUser(target.user).setPassword(target.password == null ? "" : target.password)
+          .setHost(target.host()).setPort(target.port()).setDatabase(target.database())
+          .setUser(target.user()).setPassword(target.password() == null ? "" : target.password())
           .setCachePreparedStatements(true)
           .setPreparedStatementCacheMaxSize(256)
           .setPipeliningLimit(256)
@@ -71,7 +67,7 @@ public final class Database implements AutoCloseable {
           .using(vertx)
           .build();
       String description = (embedded != null ? "embedded PostgreSQL in " + dataDir.resolve("postgres") + ", port "
-          : "PostgreSQL at ") + target.host + ":" + target.port + "/" + target.database;
+          : "PostgreSQL at ") + target;
       LOG.info("database: {}", description);
       return new Database(pool, embedded, description);
     } catch (RuntimeException e) {
@@ -103,92 +99,26 @@ public final class Database implements AutoCloseable {
     closeQuietly(embedded);
   }
 
-  private static EmbeddedPostgres startEmbedded(Path dir) {
+  private static EmbeddedServer startEmbedded(Path dir) {
     try {
-      Files.createDirectories(dir.getParent());
-      return EmbeddedPostgres.builder()
-          .setDataDirectory(dir)
-          .setCleanDataDirectory(false)
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .setServerConfig("max_connections", "100")
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          // the library starts PostgreSQL for tests (-F: no fsync, no synchronous commit); Herald's
-          // answer "stored" must survive a crash of the machine, not only of Herald
-          .setServerConfig("fsync", "on")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("full_page_writes", "on")
-          .start();
+      return EmbeddedServer.start(dir);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage()
           + " (set HERALD_DATABASE_URL to use an external server instead)", e);
     }
   }
 
-  private static void migrate(Target target) {
+  private static void migrate(DatabaseUrl target) {
     Flyway.configure()
-        .dataSource(target.jdbcUrl(), target.user, target.password)
+        .dataSource(target.jdbcUrl(), target.user(), target.password())
         .locations("classpath:db/migration")
         .load()
         .migrate();
   }
 
-  private static void closeQuietly(EmbeddedPostgres embedded) {
+  private static void closeQuietly(EmbeddedServer embedded) {
     if (embedded != null) {
-      try {
-        embedded.close();
-      } catch (IOException e) {
-        LOG.warn("stopping the embedded PostgreSQL: {}", e.toString());
-      }
-    }
-  }
-
-  /** Where to connect, parsed from a {@code postgresql://} URL. */
-  record Target(String host, int port, String database, String user, String password) {
-    static Target parse(String url) {
-      URI uri;
-      try {
-        uri = URI.create(url.startsWith("jdbc:") ? url.substring(5) : url);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("HERALD_DATABASE_URL is not a URL: " + e.getMessage()
-            + "; expected postgresql://user:password@host:5432/database");
-      }
-      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme()) || uri.getHost() == null) {
-        throw new ConfigException("HERALD_DATABASE_URL must look like postgresql://user:password@host:5432/database, was "
-            + redact(url));
-      }
-      String user = "postgres";
-      String password = null;
-      if (uri.getRawUserInfo() != null) {
-        String[] parts = uri.getRawUserInfo().split(":", 2);
-        user = decode(parts[0]);
-        password = parts.length > 1 ? decode(parts[1]) : null;
-      }
-      String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
-      String query = uri.getRawQuery();
-      if (query != null) {
-        for (String pair : query.split("&")) {
-          String[] kv = pair.split("=", 2);
-          if (kv.length == 2 && kv[0].equals("user")) {
-            user = decode(kv[1]);
-          } else if (kv.length == 2 && kv[0].equals("password")) {
-            password = decode(kv[1]);
-          }
-        }
-      }
-      return new Target(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
-          path.isEmpty() ? user : decode(path), user, password);
-    }
-
-    String jdbcUrl() {
-      return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-    }
-
-    private static String decode(String s) {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String redact(String url) {
-      return url.replaceAll("//[^@/]*@", "//***@");
+      embedded.close();
     }
   }
 }

@@ -76,11 +76,14 @@ public final class Templates {
         });
   }
 
-  public Future<Template> create(Scope scope, JsonNode body) {
+  /** Creates version 1 from {@code sent}, in Herald's field names or seed 003's ({@link TemplateBody}). */
+  public Future<Template> create(Scope scope, JsonNode sent) {
     List<InvalidRequest.FieldError> errors = new ArrayList<>();
-    if (body == null || !body.isObject()) {
+    if (sent == null || !sent.isObject()) {
       return Future.failedFuture(new InvalidRequest(400, "the body must be a JSON object", List.of()));
     }
+    TemplateBody read = TemplateBody.read(sent, errors);
+    JsonNode body = read.fields();
     unknownFields(body, CREATE_FIELDS, errors);
     String name = body.path("name").asText(null);
     if (name == null || !body.get("name").isTextual() || !Fields.isName(name)) {
@@ -101,7 +104,7 @@ public final class Templates {
     }
     TemplateContent content = content(body, deliveryChannel, errors);
     if (!errors.isEmpty()) {
-      return Future.failedFuture(InvalidRequest.of(errors));
+      return Future.failedFuture(InvalidRequest.of(read.asSent(errors)));
     }
     UUID id = dev.herald.store.Uuids.v7();
     String loc = locale;
@@ -123,9 +126,12 @@ public final class Templates {
         .onSuccess(t -> forget(scope.tenant(), name));
   }
 
-  /** Saves a new version of {@code id}'s content; null when there is no such template in scope. */
-  public Future<Template> update(Scope scope, UUID id, JsonNode body) {
-    if (body == null || !body.isObject()) {
+  /**
+   * Saves a new version of {@code id}'s content, from {@code sent} in Herald's field names or seed
+   * 003's; null when there is no such template in scope.
+   */
+  public Future<Template> update(Scope scope, UUID id, JsonNode sent) {
+    if (sent == null || !sent.isObject()) {
       return Future.failedFuture(new InvalidRequest(400, "the body must be a JSON object", List.of()));
     }
     return writable(scope, id).compose(found -> {
@@ -133,6 +139,8 @@ public final class Templates {
         return Future.succeededFuture(null);
       }
       List<InvalidRequest.FieldError> errors = new ArrayList<>();
+      TemplateBody read = TemplateBody.read(sent, errors);
+      JsonNode body = read.fields();
       for (var it = body.fieldNames(); it.hasNext(); ) {
         String f = it.next();
         JsonNode v = body.get(f);
@@ -150,7 +158,7 @@ public final class Templates {
       }
       TemplateContent content = content(body, found.deliveryChannel(), errors);
       if (!errors.isEmpty()) {
-        return Future.failedFuture(InvalidRequest.of(errors));
+        return Future.failedFuture(InvalidRequest.of(read.asSent(errors)));
       }
       return pool.withTransaction(tx -> tx.preparedQuery("update template set version = version + 1, updated_at = now() "
               + "where id = $1 returning version")
@@ -333,7 +341,8 @@ public final class Templates {
   private static void unknownFields(JsonNode body, Set<String> known, List<InvalidRequest.FieldError> errors) {
     body.fieldNames().forEachRemaining(f -> {
       if (!known.contains(f)) {
-        errors.add(new InvalidRequest.FieldError(f, "unknown field; known: " + String.join(", ", new java.util.TreeSet<>(known))));
+        errors.add(new InvalidRequest.FieldError(f, "unknown field; known: " + String.join(", ", new java.util.TreeSet<>(known))
+            + (known.contains("name") ? " (or seed 003's type, channel, subject_template, content_template, variables)" : "")));
       }
     });
   }

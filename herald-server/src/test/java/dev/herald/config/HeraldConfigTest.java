@@ -2,6 +2,7 @@ package dev.herald.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,50 @@ class HeraldConfigTest {
         .hasMessageContaining("HERALD_RATE_LIMIT_BURST");
     assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_JWT_SECRET", "short")))
         .hasMessageContaining("HERALD_JWT_SECRET");
+  }
+
+  /**
+   * Issue 11, defect 4: start-up named only the first bad setting it met (and checked API keys only
+   * after the database had started); every one is named at once, with its value and the fix.
+   */
+  @Test
+  void everyBadSettingIsNamedAtOnceWithItsValue() {
+    Throwable thrown = catchThrowable(() -> HeraldConfig.fromEnv(Map.of(
+        "HERALD_PORT", "99999",
+        "HERALD_PING_INTERVAL_MS", "soon",
+        "HERALD_API_KEYS", "acme:short-key",
+        "HERALD_JWT_SECRET", "tiny",
+        "HERALD_DATABASE_URL", "mysql://db.example/herald",
+        "HERALD_ACK_MAX_RETRIES", "-1")));
+    assertThat(thrown).isInstanceOf(ConfigException.class);
+    assertThat(thrown.getMessage())
+        .contains("HERALD_PORT").contains("99999")
+        .contains("HERALD_PING_INTERVAL_MS").contains("soon")
+        .contains("HERALD_API_KEYS").contains("acme:")
+        .contains("HERALD_JWT_SECRET")
+        .contains("HERALD_DATABASE_URL").contains("mysql://db.example/herald")
+        .contains("HERALD_ACK_MAX_RETRIES").contains("-1");
+    // a key is a secret: its length is named, never the key itself
+    assertThat(thrown.getMessage()).doesNotContain("short-key").doesNotContain("tiny");
+  }
+
+  /**
+   * Issue 11, defect 4: settings that only the components using them checked (after the database had
+   * started) are checked with the rest.
+   */
+  @Test
+  void settingsCheckedOnlyAtUseAreCheckedUpFront() {
+    Throwable thrown = catchThrowable(() -> HeraldConfig.fromEnv(Map.of(
+        "HERALD_API_KEYS", "a-key-of-16-chars-x, bad tenant:another-key-of-16-chars",
+        "HERALD_JWT_PUBLIC_KEY", "not a pem",
+        "HERALD_JWT_JWKS_URL", "not a url",
+        "HERALD_ROOM_HOOK_URL", "ftp://hooks.example/rooms")));
+    assertThat(thrown).isInstanceOf(ConfigException.class);
+    assertThat(thrown.getMessage())
+        .contains("HERALD_API_KEYS").contains("bad tenant")
+        .contains("HERALD_JWT_PUBLIC_KEY").contains("BEGIN PUBLIC KEY")
+        .contains("HERALD_JWT_JWKS_URL").contains("not a url")
+        .contains("HERALD_ROOM_HOOK_URL").contains("ftp://hooks.example/rooms");
   }
 
   @Test

@@ -209,6 +209,55 @@ class TemplatesApiTest {
     assertThat(stored.get("title").asText()).isEqualTo("ok");
   }
 
+  /**
+   * Issue 11, defect 5: seed 003's template table names its fields {@code type}, {@code channel},
+   * {@code subject_template}, {@code content_template} and {@code variables}; a body in those names
+   * was refused. Accepted as aliases; answers keep Herald's names.
+   */
+  @Test
+  void aTemplateInSeed003sFieldNamesIsCreatedSavedAndRendered() throws Exception {
+    JsonNode created = create(TestHerald.ACME_KEY, "", "{\"type\":\"seed.order_shipped\",\"channel\":\"inApp\","
+        + "\"subject_template\":\"Order {{orderId}} shipped\",\"content_template\":\"Order {{orderId}} is on its way\","
+        + "\"variables\":[\"orderId\"]}");
+    assertThat(created.get("name").asText()).isEqualTo("seed.order_shipped");
+    assertThat(created.get("deliveryChannel").asText()).isEqualTo("inApp");
+    assertThat(created.get("title").asText()).isEqualTo("Order {{orderId}} shipped");
+    assertThat(created.get("message").asText()).isEqualTo("Order {{orderId}} is on its way");
+    assertThat(created.get("variables")).extracting(JsonNode::asText).containsExactly("orderId");
+    notify(TestHerald.ACME_KEY, "{\"type\":\"seed.order_shipped\",\"template\":\"seed.order_shipped\","
+        + "\"recipients\":[\"seed-user\"],\"data\":{\"orderId\":\"A-1\"}}");
+    assertThat(latest("seed-user", "acme").get("title").asText()).isEqualTo("Order A-1 shipped");
+    assertThat(latest("seed-user", "acme").get("message").asText()).isEqualTo("Order A-1 is on its way");
+
+    String id = created.get("id").asText();
+    JsonNode v2 = ok(herald.call("PUT", "/api/templates/" + id, TestHerald.ACME_KEY,
+        "{\"type\":\"seed.order_shipped\",\"subject_template\":\"Shipped: {{orderId}}\"}"), 200);
+    assertThat(v2.get("version").asInt()).isEqualTo(2);
+    assertThat(v2.get("title").asText()).isEqualTo("Shipped: {{orderId}}");
+    JsonNode listed = ok(herald.call("GET", "/api/templates?type=seed.order_shipped&channel=inApp",
+        TestHerald.ACME_KEY, null), 200);
+    assertThat(listed.get("templates")).extracting(t -> t.get("id").asText()).containsExactly(id);
+  }
+
+  /** Issue 11, defect 5: one field under both its names is refused, and the answer names both. */
+  @Test
+  void aFieldGivenUnderBothItsNamesIsRefusedNamingBoth() throws Exception {
+    HttpResponse<String> both = herald.call("POST", "/api/templates", TestHerald.ACME_KEY,
+        "{\"name\":\"both.names\",\"type\":\"both.names\",\"title\":\"a\",\"subject_template\":\"b\"}");
+    assertThat(both.statusCode()).isEqualTo(400);
+    JsonNode errors = JSON.readTree(both.body()).get("errors");
+    assertThat(errors).extracting(e -> e.get("message").asText())
+        .anySatisfy(m -> assertThat(m).contains("name").contains("type"))
+        .anySatisfy(m -> assertThat(m).contains("title").contains("subject_template"));
+    HttpResponse<String> badSeedField = herald.call("POST", "/api/templates", TestHerald.ACME_KEY,
+        "{\"type\":\"bad.seed\",\"subject_template\":7,\"variables\":\"orderId\"}");
+    assertThat(badSeedField.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(badSeedField.body()).get("errors")).extracting(e -> e.get("field").asText())
+        .as("errors name the field as it was sent").contains("subject_template", "variables");
+    assertThat(herald.call("GET", "/api/templates?name=both.names", TestHerald.ACME_KEY, null).body())
+        .contains("\"templates\":[]");
+  }
+
   private static String abbreviate(String s) {
     return s == null ? "" : s.length() > 60 ? s.substring(0, 60) + "…" : s;
   }

@@ -1,2 +1,5 @@
-/** Test fixtures: a real Herald node in the test process ({@link dev.herald.testing.TestHerald}). */
+/**
+ * Test fixtures: a real Herald node in the test process ({@link dev.herald.testing.TestHerald}), and
+ * Herald as an operator runs it, in a JVM of its own ({@link dev.herald.testing.HeraldProcess}).
+ */
 package dev.herald.testing;
