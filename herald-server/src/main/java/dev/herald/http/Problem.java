@@ -109,32 +109,19 @@ public final class Problem {
    * java.util.concurrent.TimeoutException} (Vert.x's {@code NoStackTraceTimeoutException}); a pool whose
    * wait queue is full ({@link io.vertx.core.http.ConnectionPoolTooBusyException}, raised by the
    * shared pool code for SQL pools too); and the pool's own wait for a free connection timing out,
-   * for which Vert.x has no type of its own (see {@link #isPoolWaitTimeout}).
+   * for which Vert.x has no type of its own (see
+   * {@link dev.herald.vertx.VertxInternals#isPoolWaitTimeout}).
    */
   private static boolean isUnreachable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException
           || t instanceof io.vertx.sqlclient.ClosedConnectionException
           || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-          || isPoolWaitTimeout(t)) {
+          || dev.herald.vertx.VertxInternals.isPoolWaitTimeout(t)) {
         return true;
       }
     }
     return false;
-  }
-
-  /**
-   * The SQL pool's "no connection within {@code PoolOptions.connectionTimeout}". Vert.x 5.0.8's
-   * {@code SqlConnectionPool} fails {@code getConnection()} (and so {@code withTransaction}) with
-   * {@code Completable.fail("Timeout")}, a bare {@link io.vertx.core.impl.NoStackTraceThrowable}, and
-   * {@code pool.query(…).execute()} with its constant {@code new VertxException("Timeout waiting for
-   * connection", true)}: general-purpose types, so each is matched by its exact class and its exact
-   * message, never by a part of a name. {@code DatabaseOutageTest} drives a real pool into both; a
-   * Vert.x that changes either fails there.
-   */
-  private static boolean isPoolWaitTimeout(Throwable t) {
-    return t.getClass() == io.vertx.core.impl.NoStackTraceThrowable.class && "Timeout".equals(t.getMessage())
-        || t.getClass() == io.vertx.core.VertxException.class && "Timeout waiting for connection".equals(t.getMessage());
   }
 
   /** Ends {@code response} with a problem of {@code status}. */

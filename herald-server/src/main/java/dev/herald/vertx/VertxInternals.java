@@ -60,4 +60,18 @@ public final class VertxInternals {
     ContextInternal context = ContextInternal.current();
     return context != null ? context.promise() : Promise.promise();
   }
+
+  /**
+   * The SQL pool's "no connection within {@code PoolOptions.connectionTimeout}". Vert.x 5.0.8's
+   * {@code SqlConnectionPool} fails {@code getConnection()} (and so {@code withTransaction}) with
+   * {@code Completable.fail("Timeout")}, a bare {@code io.vertx.core.impl.NoStackTraceThrowable}, and
+   * {@code pool.query(…).execute()} with its constant {@code new VertxException("Timeout waiting for
+   * connection", true)}: general-purpose types, so each is matched by its exact class and its exact
+   * message, never by a part of a name. {@code DatabaseOutageTest} drives a real pool into both; a
+   * Vert.x that changes either fails there.
+   */
+  public static boolean isPoolWaitTimeout(Throwable t) {
+    return t.getClass() == io.vertx.core.impl.NoStackTraceThrowable.class && "Timeout".equals(t.getMessage())
+        || t.getClass() == io.vertx.core.VertxException.class && "Timeout waiting for connection".equals(t.getMessage());
+  }
 }

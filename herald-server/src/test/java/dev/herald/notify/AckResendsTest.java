@@ -53,8 +53,9 @@ class AckResendsTest {
       }
       scheduler.advance(INTERVAL);
       assertNothingMoreThan(ws, "resend-me");
-      assertThat(herald.queryDatabase("select count(*) from delivery_log where notification_id = ?::uuid "
-          + "and status = 'unacknowledged'", id)).isEqualTo(1L);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(herald.queryDatabase("select count(*) from delivery_log where notification_id = ?::uuid "
+              + "and status = 'unacknowledged'", id)).isEqualTo(1L));
     }
   }
 
