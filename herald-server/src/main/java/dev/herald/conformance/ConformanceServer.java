@@ -18,10 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the official protocol test suites (socket.io monorepo, docs/engine.io-protocol/v4-test-suite
- * and docs/socket.io-protocol/v5-test-suite) expect on one port: {@code /engine.io/} echoing every
- * message, {@code /socket.io/} with their test application, pingInterval 300, pingTimeout 200,
- * maxPayload 1000000, connectTimeout 1000, any origin.
+ * What the official protocol test suites ({@code test-suite/test-suite.js} of
+ * github.com/socketio/engine.io-protocol and github.com/socketio/socket.io-protocol) expect on one
+ * port: {@code /engine.io/} echoing every message, {@code /socket.io/} with their test application,
+ * pingInterval 300, pingTimeout 200, maxPayload 1000000, connectTimeout 1000, any origin.
  */
 public final class ConformanceServer {
   private ConformanceServer() {}
