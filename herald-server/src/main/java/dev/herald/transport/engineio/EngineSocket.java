@@ -61,8 +61,11 @@ public final class EngineSocket {
   long heartbeatDue;
   byte heartbeatQueue;
   private CloseReason closeReason;
-  /** nanoTime by which the outstanding ping must be answered, 0 when none is; read by any thread. */
-  private volatile long pingDeadline;
+  /**
+   * nanoTime by which the next ping (or the one outstanding) must be answered: its due time plus
+   * pingTimeout. Written on the loop when a ping is scheduled, read by any thread.
+   */
+  private volatile long pongDeadline;
 
   EngineSocket(String sid, Context context, EngineServer server, EngineOptions options) {
     this.sid = sid;
@@ -71,6 +74,8 @@ public final class EngineSocket {
     this.options = options;
     this.vertx = context.owner();
     this.heartbeats = server.heartbeats(context);
+    // not expired before open() schedules the first ping, though the server may already list it
+    this.pongDeadline = System.nanoTime() + options.engine().pingInterval().plus(options.engine().pingTimeout()).toNanos();
   }
 
   public String id() {
@@ -203,8 +208,7 @@ public final class EngineSocket {
    * server then treats the session as gone (EIO v4: pingInterval + pingTimeout ends a silent session).
    */
   boolean heartbeatExpired() {
-    long deadline = pingDeadline;
-    return deadline != 0 && System.nanoTime() - deadline >= 0;
+    return System.nanoTime() - pongDeadline >= 0;
   }
 
   /** Ends the session for a missed heartbeat; called on the socket's context. */
@@ -429,9 +433,8 @@ public final class EngineSocket {
       case PONG -> {
         // EIO v4: the client answers each server ping with a pong; the next ping is scheduled then.
         // A pong nobody asked for changes nothing (a second ping cycle would end the session).
-        if (pingDeadline != 0) {
-          pingDeadline = 0;
-          heartbeats.schedulePing(this);
+        if (Heartbeats.awaitsPong(this)) {
+          schedulePing();
         }
       }
       case CLOSE -> {
@@ -536,7 +539,7 @@ public final class EngineSocket {
   }
 
   private void schedulePing() {
-    heartbeats.schedulePing(this);
+    pongDeadline = heartbeats.schedulePing(this);
   }
 
   /** Called by {@link Heartbeats} when this session's next ping is due. */
@@ -545,7 +548,7 @@ public final class EngineSocket {
       return;
     }
     enqueue(EnginePacket.of(EnginePacket.Type.PING));
-    pingDeadline = heartbeats.awaitPong(this);
+    heartbeats.awaitPong(this);
   }
 
   /** Called by {@link Heartbeats}: EIO v4, a ping not answered within pingTimeout closes the session. */
