@@ -287,6 +287,48 @@ class EngineIoBeyondTheSuitesTest {
       }
     }
 
+    /**
+     * Issue 11, defect 1: Herald refused the second WebSocket with HTTP 400, which the official
+     * client reports as an error; the reference server accepts it (101), then closes it.
+     */
+    @Test
+    void secondWebSocketWithTheSidOfAnUpgradedSessionIsAcceptedThenClosedWhileTheFirstKeepsEchoing() {
+      String sid = polling(ENGINE_IO).openSession();
+      try (WsRecorder first = openWs(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
+        first.sendText("2probe");
+        assertThat(first.awaitText()).isEqualTo("3probe");
+        first.sendText("5");
+        serverHasReadEverythingSentSoFar();
+
+        try (WsRecorder second = openWs(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
+          assertThat(second.awaitClose().code()).as("RFC 6455 protocol error").isEqualTo(1002);
+          assertThat(second.queued()).as("frames on the second WebSocket").isEmpty();
+        }
+
+        first.sendText("4hello");
+        assertThat(first.awaitFrameSkippingPings()).isEqualTo(new WsRecorder.Text("4hello"));
+      }
+    }
+
+    /** Issue 11, defect 1: as above, while the first WebSocket's probe is answered and its upgrade packet not yet sent. */
+    @Test
+    void secondWebSocketDuringAnUpgradeIsAcceptedThenClosedAndTheUpgradeCompletes() {
+      String sid = polling(ENGINE_IO).openSession();
+      try (WsRecorder first = openWs(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
+        first.sendText("2probe");
+        assertThat(first.awaitText()).isEqualTo("3probe");
+
+        try (WsRecorder second = openWs(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
+          assertThat(second.awaitClose().code()).as("RFC 6455 protocol error").isEqualTo(1002);
+          assertThat(second.queued()).as("frames on the second WebSocket").isEmpty();
+        }
+
+        first.sendText("5");
+        first.sendText("4hello");
+        assertThat(first.awaitFrameSkippingPings()).isEqualTo(new WsRecorder.Text("4hello"));
+      }
+    }
+
     @Test
     void webSocketWithAnUnknownSidIsRefusedWithHttp400SessionIdUnknown() {
       try (WsRecorder socket = WsRecorder.attempt(OfficialSuiteServer.http(), ws(ENGINE_IO, "?EIO=4&transport=websocket&sid=nope"))) {

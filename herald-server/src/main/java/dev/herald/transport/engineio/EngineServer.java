@@ -198,20 +198,32 @@ public final class EngineServer {
     EngineSocket polling = socket;
     Context requestContext = req.context();
     polling.context.runOnContext(v -> {
-      if (!polling.reserveUpgrade()) {
-        refuse(req, EngineError.BAD_REQUEST, origin);
-        return;
+      switch (polling.reserveUpgrade()) {
+        case GRANTED -> requestContext.runOnContext(x -> {
+          WebSocket ws = req.accept(webSocketSettings, polling.transportListener());
+          if (polling.onContext()) {
+            polling.onUpgradeSocket(ws);
+          } else {
+            polling.context.runOnContext(y -> polling.onUpgradeSocket(ws));
+          }
+        });
+        // engine.io (Server#onWebSocket): a session that "had already been upgraded" or "has already
+        // been trying to upgrade" gets websocket.close(): accepted, then closed; the first goes on
+        case TAKEN -> requestContext.runOnContext(x -> req.accept(webSocketSettings, IGNORED)
+            .close(CloseReason.PROTOCOL_ERROR.code(), "session already has a websocket"));
+        case GONE -> refuse(req, EngineError.UNKNOWN_SID, origin);
       }
-      requestContext.runOnContext(x -> {
-        WebSocket ws = req.accept(webSocketSettings, polling.transportListener());
-        if (polling.onContext()) {
-          polling.onUpgradeSocket(ws);
-        } else {
-          polling.context.runOnContext(y -> polling.onUpgradeSocket(ws));
-        }
-      });
     });
   }
+
+  /** The listener of a WebSocket accepted only to be closed: nothing it sends means anything. */
+  private static final WebSocket.Listener IGNORED = new WebSocket.Listener() {
+    @Override public void onText(WebSocket socket, String text) { }
+
+    @Override public void onBinary(WebSocket socket, byte[] data) { }
+
+    @Override public void onClose(WebSocket socket, int code, String reason) { }
+  };
 
   private void refuse(UpgradeRequest req, EngineError error, String origin) {
     HeraldConfig.Engine engine = options.engine();

@@ -287,13 +287,26 @@ public final class EngineSocket {
     postInFlight = false;
   }
 
+  /** What a WebSocket asking to upgrade this session gets. */
+  enum UpgradeClaim {
+    /** The one upgrade a polling session may have: it is this WebSocket's. */
+    GRANTED,
+    /** The session has its WebSocket already, or one is upgrading: this one is closed. */
+    TAKEN,
+    /** The session ended: its sid is unknown now. */
+    GONE
+  }
+
   /** Claims the one upgrade a polling session may have in progress. */
-  boolean reserveUpgrade() {
+  UpgradeClaim reserveUpgrade() {
+    if (state == State.CLOSED) {
+      return UpgradeClaim.GONE;
+    }
     if (state != State.OPEN || ws != null || upgradeReserved) {
-      return false;
+      return UpgradeClaim.TAKEN;
     }
     upgradeReserved = true;
-    return true;
+    return UpgradeClaim.GRANTED;
   }
 
   void releaseUpgrade() {
