@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -239,6 +241,45 @@ class EngineIoBeyondTheSuitesTest {
         assertThat(poll.status()).isEqualTo(200);
         assertThat(poll.body()).isEqualTo("6");
         assertThat(polling.get(Polling.sessionQuery(sid)).statusCode()).isEqualTo(400);
+      }
+    }
+
+    /**
+     * Issue 11, defect 1: the suites' "close › HTTP long-polling › forcefully closes the session"
+     * sends its GET and its POST of a close packet at once. When the server read both in one turn
+     * of its event loop, the POST's packets ran first and the GET found the session gone: 400
+     * instead of "6", in about one run in four. Here that turn is certain: the event loop is held
+     * while the POST, then the GET, are written.
+     */
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
+    void pollAndClosePacketReadInOneTurnReleaseThePollWithNoop(String path) throws Exception {
+      try (RawHttp get = new RawHttp(OfficialSuiteServer.port()); RawHttp post = new RawHttp(OfficialSuiteServer.port())) {
+        String sid = get.openSession(path);
+        assertThat(post.get(path + "?EIO=4&transport=abc").status()).as("second connection served").isEqualTo(400);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        OfficialSuiteServer.context().runOnContext(v -> {
+          held.countDown();
+          try {
+            release.await(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        assertThat(held.await(5, TimeUnit.SECONDS)).as("event loop held").isTrue();
+        try {
+          post.sendPost(path + Polling.sessionQuery(sid), "1");
+          get.sendGet(path + Polling.sessionQuery(sid));
+        } finally {
+          release.countDown();
+        }
+
+        RawHttp.Response poll = get.read();
+        assertThat(poll.status()).isEqualTo(200);
+        assertThat(poll.body()).isEqualTo("6");
+        assertThat(post.read()).isEqualTo(new RawHttp.Response(200, "ok"));
+        assertThat(polling(path).get(Polling.sessionQuery(sid)).statusCode()).isEqualTo(400);
       }
     }
 

@@ -144,7 +144,14 @@ public final class EngineServer {
       HttpServerResponse resp = req.response();
       cors(resp, origin, engine);
       EngineSocket polled = socket;
-      socket.context.runOnContext(v -> polled.onPoll(resp));
+      // A GET only says where the next answer goes: on the session's loop it is in place at once.
+      // A POST's packets run in a task of their own (post), so a GET read in the same turn, as from
+      // a client that sends both together, is held before a close packet ends the session.
+      if (polled.onContext()) {
+        polled.onPoll(resp);
+      } else {
+        polled.context.runOnContext(v -> polled.onPoll(resp));
+      }
     } else if (req.method() == HttpMethod.POST) {
       post(req, socket);
     } else {
@@ -290,6 +297,7 @@ public final class EngineServer {
       if (tooLarge[0]) {
         return;
       }
+      // always a task, even on the session's loop: a GET read in the same turn goes first (handle)
       socket.context.runOnContext(x -> {
         cors(resp, origin, engine);
         if (!socket.beginPost()) {
