@@ -33,7 +33,7 @@ final class OfficialSuiteServer implements BeforeAllCallback {
   @Override
   public void beforeAll(ExtensionContext extension) {
     running = extension.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Running.class, k -> {
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx = Vertx.vertx(ConformanceServer.vertxOptions());
       Context context = vertx.getOrCreateContext();
       Promise<HttpServer> started = Promise.promise();
       // listening from the context binds the server, and every connection it accepts, to its loop
