@@ -174,14 +174,16 @@ class EngineIoBeyondTheSuitesTest {
       assertThat(poll.statusCode()).as("poll after the cancelled one, answered: %s", poll.body()).isEqualTo(400);
     }
 
-    @Test
-    void webSocketInvalidPacketClosesTheSocketWithNothingAfterIt() {
+    /** Issue 11, restructure: the ProtocolException names the close; Herald closed with 1000 before. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"abc", "0", "5"})
+    void webSocketPacketThatBreaksTheProtocolClosesWith1002AndNothingAfterIt(String packet) {
       try (WsRecorder socket = openWs(ENGINE_IO, "?EIO=4&transport=websocket")) {
         socket.awaitText(); // handshake
 
-        socket.sendText("abc");
+        socket.sendText(packet);
 
-        socket.awaitClose();
+        assertThat(socket.awaitClose().code()).as("RFC 6455 protocol error").isEqualTo(1002);
         assertThat(socket.queued()).as("frames after the invalid packet").isEmpty();
       }
     }

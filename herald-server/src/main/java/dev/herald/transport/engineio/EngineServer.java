@@ -126,13 +126,7 @@ public final class EngineServer {
       handshake(req, transport);
       return;
     }
-    EngineSocket socket = sockets.get(sid);
-    if (socket != null && socket.heartbeatExpired()) {
-      EngineSocket expired = socket;
-      remove(expired);
-      expired.context.runOnContext(v -> expired.expire());
-      socket = null;
-    }
+    EngineSocket socket = live(sid);
     if (socket == null) {
       error(req, EngineError.UNKNOWN_SID, engine);
       return;
@@ -187,17 +181,11 @@ public final class EngineServer {
       EngineSocket socket = new EngineSocket(newSid(), req.context(), this, options);
       WebSocket ws = req.accept(webSocketSettings, socket.transportListener());
       sockets.put(socket.sid, socket);
-      socket.open(ws);
+      socket.openOverWebSocket(ws);
       listener.onOpen(socket, handshake);
       return;
     }
-    EngineSocket socket = sockets.get(sid);
-    if (socket != null && socket.heartbeatExpired()) {
-      remove(socket);
-      EngineSocket expired = socket;
-      expired.context.runOnContext(v -> expired.expire());
-      socket = null;
-    }
+    EngineSocket socket = live(sid);
     if (socket == null) {
       refuse(req, EngineError.UNKNOWN_SID, origin);
       return;
@@ -262,8 +250,7 @@ public final class EngineServer {
     String sid = newSid();
     EngineSocket socket = new EngineSocket(sid, ctx, this, options);
     sockets.put(sid, socket);
-    socket.open(null);
-    String openPacket = socket.takeOpenPacketForHandshake();
+    String openPacket = socket.openOverPolling();
     listener.onOpen(socket, handshake);
     respondPayload(req.response(), openPacket, engine, origin(req));
   }
@@ -300,11 +287,7 @@ public final class EngineServer {
       // always a task, even on the session's loop: a GET read in the same turn goes first (handle)
       socket.context.runOnContext(x -> {
         cors(resp, origin, engine);
-        if (!socket.beginPost()) {
-          error(resp, EngineError.BAD_REQUEST, engine);
-          return;
-        }
-        if (!socket.onPostBody(body.toString(java.nio.charset.StandardCharsets.UTF_8))) {
+        if (!socket.onPost(body.toString(java.nio.charset.StandardCharsets.UTF_8))) {
           error(resp, EngineError.BAD_REQUEST, engine);
           return;
         }
@@ -330,6 +313,20 @@ public final class EngineServer {
 
   void remove(EngineSocket socket) {
     sockets.remove(socket.sid, socket);
+  }
+
+  /**
+   * The session of {@code sid}, or null when there is none or its heartbeat expired: such a session
+   * is gone even if its tick has not ended it yet, and is ended on its loop.
+   */
+  private EngineSocket live(String sid) {
+    EngineSocket socket = sockets.get(sid);
+    if (socket != null && socket.heartbeatExpired()) {
+      remove(socket);
+      socket.context.runOnContext(v -> socket.onPongMissed());
+      return null;
+    }
+    return socket;
   }
 
   static void respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine) {
