@@ -52,8 +52,8 @@ public final class EngineSocket {
   private final Frames frames = new Frames(this);
   /** Loop-owned, like every field without a note. */
   private Handler handler = NO_HANDLER;
-  /** Written on the loop; {@link #send} reads it from other threads. */
-  private State state = State.OPEN;
+  /** Written on the loop; volatile because {@link #send} from another thread answers from it. */
+  private volatile State state = State.OPEN;
   /** Why the server closed the session, once it did. */
   private CloseReason closeReason;
   /** The long-polling transport of a session opened over HTTP; null for one opened over WebSocket. */
@@ -101,12 +101,20 @@ public final class EngineSocket {
     return context;
   }
 
-  /** Sends a text message. Returns false if the session is closed or its buffer is full. */
+  /**
+   * Sends a text message. On the session's loop the answer is final: true when the message was
+   * written to the WebSocket or queued for the next poll, false when the session is closing or
+   * closed, or when its buffer overflowed (the session then closes as a slow consumer). From another
+   * thread the message is handed to the loop, after this thread's earlier sends: false when the
+   * session is already closing or closed; true when handed over, in which case the loop queues it
+   * unless the session ends first or overflows then, and the handler's {@link Handler#onClose}
+   * reports either.
+   */
   public boolean send(String text) {
     return enqueue(EnginePacket.message(text));
   }
 
-  /** Sends a binary message. Returns false if the session is closed or its buffer is full. */
+  /** Sends a binary message; answers as {@link #send(String)}. */
   public boolean sendBinary(Buffer data) {
     return enqueue(EnginePacket.binaryMessage(data));
   }
@@ -388,7 +396,8 @@ public final class EngineSocket {
 
   private boolean enqueue(EnginePacket p) {
     if (!onContext()) {
-      if (state == State.CLOSED) {
+      // a closing session takes nothing more, from any thread (the volatile read sees its close)
+      if (state != State.OPEN) {
         return false;
       }
       context.runOnContext(v -> enqueue(p));
