@@ -7,7 +7,6 @@ import dev.herald.transport.websocket.WebSocket;
 import dev.herald.transport.websocket.WebSocketSettings;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -87,38 +86,26 @@ public final class EngineServer {
     HeraldConfig.Engine engine = options.engine();
     String origin = req.getHeader("origin");
     if (req.method() == HttpMethod.OPTIONS) {
-      HttpServerResponse resp = req.response();
-      if (origin != null && engine.allowsOrigin(origin)) {
-        resp.putHeader("access-control-allow-origin", origin)
-            .putHeader("access-control-allow-credentials", "true")
-            // the cors middleware of the reference server allows "GET,HEAD,PUT,PATCH,POST,DELETE";
-            // without PUT a browser never sends the suites' PUT handshake, which must get its 400
-            .putHeader("access-control-allow-methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-            .putHeader("access-control-allow-headers",
-                req.getHeader("access-control-request-headers") == null
-                    ? "content-type" : req.getHeader("access-control-request-headers"))
-            .putHeader("vary", "Origin");
-      }
-      resp.setStatusCode(204).end();
+      EngineResponses.preflight(req, engine);
       return;
     }
     if (!engine.allowsOrigin(origin)) {
       metrics.refused("cors");
-      error(req, EngineError.FORBIDDEN, engine);
+      EngineResponses.error(req, EngineError.FORBIDDEN, engine);
       return;
     }
     String transport = req.getParam("transport");
     if (!"polling".equals(transport) && !"websocket".equals(transport)) {
-      error(req, EngineError.UNKNOWN_TRANSPORT, engine);
+      EngineResponses.error(req, EngineError.UNKNOWN_TRANSPORT, engine);
       return;
     }
     if (!"4".equals(req.getParam("EIO"))) {
-      error(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, engine);
+      EngineResponses.error(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, engine);
       return;
     }
     boolean upgradeRequest = "websocket".equalsIgnoreCase(req.getHeader("upgrade"));
     if ("websocket".equals(transport) && !upgradeRequest) {
-      error(req, EngineError.BAD_REQUEST, engine);
+      EngineResponses.error(req, EngineError.BAD_REQUEST, engine);
       return;
     }
     String sid = req.getParam("sid");
@@ -128,15 +115,15 @@ public final class EngineServer {
     }
     EngineSocket socket = live(sid);
     if (socket == null) {
-      error(req, EngineError.UNKNOWN_SID, engine);
+      EngineResponses.error(req, EngineError.UNKNOWN_SID, engine);
       return;
     }
     if ("websocket".equals(transport)) {
       // a real upgrade never gets here: WebSocketUpgrades hands it to upgrade(UpgradeRequest)
-      error(req, EngineError.BAD_REQUEST, engine);
+      EngineResponses.error(req, EngineError.BAD_REQUEST, engine);
     } else if (req.method() == HttpMethod.GET) {
       HttpServerResponse resp = req.response();
-      cors(resp, origin, engine);
+      EngineResponses.cors(resp, origin, engine);
       EngineSocket polled = socket;
       // A GET only says where the next answer goes: on the session's loop it is in place at once.
       // A POST's packets run in a task of their own (post), so a GET read in the same turn, as from
@@ -149,7 +136,7 @@ public final class EngineServer {
     } else if (req.method() == HttpMethod.POST) {
       post(req, socket);
     } else {
-      error(req, EngineError.BAD_REQUEST, engine);
+      EngineResponses.error(req, EngineError.BAD_REQUEST, engine);
     }
   }
 
@@ -163,18 +150,18 @@ public final class EngineServer {
     String origin = req.header("origin");
     if (!engine.allowsOrigin(origin)) {
       metrics.refused("cors");
-      refuse(req, EngineError.FORBIDDEN, origin);
+      EngineResponses.refuse(req, engine, EngineError.FORBIDDEN, origin);
       return;
     }
     if (!"4".equals(req.param("EIO"))) {
-      refuse(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, origin);
+      EngineResponses.refuse(req, engine, EngineError.UNSUPPORTED_PROTOCOL_VERSION, origin);
       return;
     }
     String sid = req.param("sid");
     if (sid == null) {
       if (draining) {
         metrics.refused("draining");
-        refuse(req, EngineError.SHUTTING_DOWN, origin);
+        EngineResponses.refuse(req, engine, EngineError.SHUTTING_DOWN, origin);
         return;
       }
       Handshake handshake = new Handshake(req.rawQuery(), req.header("authorization"), req.remoteAddress());
@@ -187,7 +174,7 @@ public final class EngineServer {
     }
     EngineSocket socket = live(sid);
     if (socket == null) {
-      refuse(req, EngineError.UNKNOWN_SID, origin);
+      EngineResponses.refuse(req, engine, EngineError.UNKNOWN_SID, origin);
       return;
     }
     EngineSocket polling = socket;
@@ -206,7 +193,7 @@ public final class EngineServer {
         // been trying to upgrade" gets websocket.close(): accepted, then closed; the first goes on
         case TAKEN -> requestContext.runOnContext(x -> req.accept(webSocketSettings, IGNORED)
             .close(CloseReason.PROTOCOL_ERROR.code(), "session already has a websocket"));
-        case GONE -> refuse(req, EngineError.UNKNOWN_SID, origin);
+        case GONE -> EngineResponses.refuse(req, engine, EngineError.UNKNOWN_SID, origin);
       }
     });
   }
@@ -220,27 +207,15 @@ public final class EngineServer {
     @Override public void onClose(WebSocket socket, int code, String reason) { }
   };
 
-  private void refuse(UpgradeRequest req, EngineError error, String origin) {
-    HeraldConfig.Engine engine = options.engine();
-    if (origin != null && engine.allowsOrigin(origin)) {
-      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", origin,
-          "access-control-allow-credentials", "true", "vary", "Origin");
-    } else if (origin == null && engine.corsOrigins().contains("*")) {
-      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", "*");
-    } else {
-      req.refuse(error.status, "application/json", error.json());
-    }
-  }
-
   private void handshake(HttpServerRequest req, String transport) {
     HeraldConfig.Engine engine = options.engine();
     if (req.method() != HttpMethod.GET) {
-      error(req, EngineError.BAD_HANDSHAKE_METHOD, engine);
+      EngineResponses.error(req, EngineError.BAD_HANDSHAKE_METHOD, engine);
       return;
     }
     if (draining) {
       metrics.refused("draining");
-      error(req, EngineError.SHUTTING_DOWN, engine);
+      EngineResponses.error(req, EngineError.SHUTTING_DOWN, engine);
       return;
     }
     Handshake handshake = new Handshake(req.query(),
@@ -252,7 +227,7 @@ public final class EngineServer {
     sockets.put(sid, socket);
     String openPacket = socket.openOverPolling();
     listener.onOpen(socket, handshake);
-    respondPayload(req.response(), openPacket, engine, origin(req));
+    EngineResponses.respondPayload(req.response(), openPacket, engine, req.getHeader("origin"));
   }
 
   private void post(HttpServerRequest req, EngineSocket socket) {
@@ -261,7 +236,7 @@ public final class EngineServer {
     String contentLength = req.getHeader("content-length");
     if (contentLength != null && parseLength(contentLength) > max) {
       metrics.refused("payload_too_large");
-      tooLarge(req);
+      EngineResponses.tooLarge(req);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -273,36 +248,28 @@ public final class EngineServer {
       if (body.length() + chunk.length() > max) {
         tooLarge[0] = true;
         metrics.refused("payload_too_large");
-        tooLarge(req);
+        EngineResponses.tooLarge(req);
         return;
       }
       body.appendBuffer(chunk);
     });
     HttpServerResponse resp = req.response();
-    String origin = origin(req);
+    String origin = req.getHeader("origin");
     req.endHandler(v -> {
       if (tooLarge[0]) {
         return;
       }
       // always a task, even on the session's loop: a GET read in the same turn goes first (handle)
       socket.context.runOnContext(x -> {
-        cors(resp, origin, engine);
+        EngineResponses.cors(resp, origin, engine);
         if (!socket.onPost(body.toString(java.nio.charset.StandardCharsets.UTF_8))) {
-          error(resp, EngineError.BAD_REQUEST, engine);
+          EngineResponses.error(resp, EngineError.BAD_REQUEST, engine);
           return;
         }
         resp.putHeader("content-type", "text/html");
         resp.end("ok");
       });
     });
-  }
-
-  /** 413, and for HTTP/1.x the connection closes so the rest of the body is not read. */
-  private static void tooLarge(HttpServerRequest req) {
-    if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-      req.response().putHeader("connection", "close");
-    }
-    req.response().setStatusCode(413).end();
   }
 
   /** The heartbeat queues of {@code context}'s loop, started on first use; call on that context. */
@@ -327,48 +294,6 @@ public final class EngineServer {
       return null;
     }
     return socket;
-  }
-
-  static void respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine) {
-    respondPayload(resp, payload, engine, null);
-  }
-
-  static void respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine, String origin) {
-    if (resp.ended() || resp.closed()) {
-      return;
-    }
-    resp.putHeader("content-type", "text/plain; charset=UTF-8");
-    cors(resp, origin, engine);
-    resp.end(payload);
-  }
-
-  private static void error(HttpServerRequest req, EngineError error, HeraldConfig.Engine engine) {
-    cors(req.response(), origin(req), engine);
-    error(req.response(), error, engine);
-  }
-
-  static void error(HttpServerResponse resp, EngineError error, HeraldConfig.Engine engine) {
-    if (resp.ended() || resp.closed()) {
-      return;
-    }
-    resp.setStatusCode(error.status).putHeader("content-type", "application/json").end(error.json());
-  }
-
-  private static void cors(HttpServerResponse resp, String origin, HeraldConfig.Engine engine) {
-    if (resp.headWritten() || !engine.allowsOrigin(origin)) {
-      return;
-    }
-    if (origin != null) {
-      resp.putHeader("access-control-allow-origin", origin)
-          .putHeader("access-control-allow-credentials", "true")
-          .putHeader("vary", "Origin");
-    } else if (engine.corsOrigins().contains("*")) {
-      resp.putHeader("access-control-allow-origin", "*");
-    }
-  }
-
-  private static String origin(HttpServerRequest req) {
-    return req.getHeader("origin");
   }
 
   private static long parseLength(String s) {

@@ -208,9 +208,9 @@ public final class EngineSocket {
   /** A long-polling GET. Engine.IO allows one pending GET per session. */
   void onPoll(HttpServerResponse response) {
     if (state == State.CLOSED) {
-      EngineServer.error(response, EngineError.UNKNOWN_SID, options.engine());
+      EngineResponses.error(response, EngineError.UNKNOWN_SID, options.engine());
     } else if (websocket != null) {
-      EngineServer.error(response, EngineError.BAD_REQUEST, options.engine());
+      EngineResponses.error(response, EngineError.BAD_REQUEST, options.engine());
     } else {
       polling.onPoll(response);
     }
@@ -270,21 +270,14 @@ public final class EngineSocket {
     return upgrade;
   }
 
-  /** The session's WebSocket ended from the client's side, or its connection did. */
-  void websocketClosed(int code) {
-    if (state != State.OPEN) {
-      return;
-    }
-    // RFC 6455 7.4.1: 1009 for a message too big; 1002 and 1007 for frames that break the protocol
-    if (code == 1009) {
-      server.metrics().refused("payload_too_large");
-      closeReason = CloseReason.MESSAGE_TOO_BIG;
-      end("message too big");
-    } else if (code == 1002 || code == 1007) {
-      closeReason = CloseReason.PROTOCOL_ERROR;
-      end("transport error");
-    } else {
-      end("transport close");
+  /** The session's WebSocket ended from the client's side, or its connection did ({@code why} may be null). */
+  void websocketEnded(CloseReason why, String reason) {
+    if (state == State.OPEN) {
+      if (why == CloseReason.MESSAGE_TOO_BIG) {
+        server.metrics().refused("payload_too_large");
+      }
+      closeReason = why;
+      end(reason);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.herald.transport.engineio;
 
+import dev.herald.gateway.CloseReason;
 import dev.herald.transport.websocket.WebSocket;
 import io.vertx.core.buffer.Buffer;
 
@@ -56,7 +57,14 @@ final class Frames implements WebSocket.Listener {
       if (upgrade != null && upgrade.carries(socket)) {
         upgrade.onClose();
       } else if (transport != null && transport.carries(socket)) {
-        session.websocketClosed(code);
+        // RFC 6455 7.4.1: 1009 for a message too big; 1002 and 1007 for frames that break the protocol
+        if (code == 1009) {
+          session.websocketEnded(CloseReason.MESSAGE_TOO_BIG, "message too big");
+        } else if (code == 1002 || code == 1007) {
+          session.websocketEnded(CloseReason.PROTOCOL_ERROR, "transport error");
+        } else {
+          session.websocketEnded(null, "transport close");
+        }
       }
     });
   }

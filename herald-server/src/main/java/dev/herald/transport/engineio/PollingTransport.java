@@ -32,7 +32,7 @@ final class PollingTransport {
   void onPoll(HttpServerResponse response) {
     if (pendingPoll != null) {
       // engine.io: "overlap from client" is a transport error; the session ends
-      EngineServer.error(response, EngineError.BAD_REQUEST, session.options.engine());
+      EngineResponses.error(response, EngineError.BAD_REQUEST, session.options.engine());
       session.end("transport error");
       return;
     }
@@ -119,7 +119,7 @@ final class PollingTransport {
     if (pendingPoll != null) {
       HttpServerResponse poll = pendingPoll;
       pendingPoll = null;
-      EngineServer.respondPayload(poll, "6", session.options.engine());
+      EngineResponses.respondPayload(poll, "6", session.options.engine());
     }
   }
 
@@ -136,7 +136,7 @@ final class PollingTransport {
     if (pendingPoll != null) {
       HttpServerResponse poll = pendingPoll;
       pendingPoll = null;
-      EngineServer.respondPayload(poll, "1", session.options.engine());
+      EngineResponses.respondPayload(poll, "1", session.options.engine());
     }
     buffer.clear();
     bufferedBytes = 0;
@@ -147,7 +147,7 @@ final class PollingTransport {
     HttpServerResponse poll = pendingPoll;
     pendingPoll = null;
     if (buffer.isEmpty()) {
-      EngineServer.respondPayload(poll, "6", session.options.engine());
+      EngineResponses.respondPayload(poll, "6", session.options.engine());
       return;
     }
     StringBuilder payload = new StringBuilder();
@@ -163,7 +163,7 @@ final class PollingTransport {
       }
     }
     bufferedBytes = 0;
-    EngineServer.respondPayload(poll, payload.toString(), session.options.engine());
+    EngineResponses.respondPayload(poll, payload.toString(), session.options.engine());
     if (closing) {
       session.end(session.closedByServer());
     }
