@@ -1,541 +1,513 @@
 package dev.herald.conformance;
 
+import static dev.herald.conformance.SuiteWebSocket.Type.CLOSE;
+import static dev.herald.conformance.SuiteWebSocket.Type.MESSAGE;
+import static dev.herald.conformance.SuiteWebSocket.Type.OPEN;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.herald.conformance.SuiteRuntime.Response;
+import dev.herald.conformance.SuiteWebSocket.Message;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The official Engine.IO v4 protocol suite (socket.io monorepo,
- * docs/engine.io-protocol/v4-test-suite/test-suite.js, newer version 36d2324d) against
- * {@code /engine.io/}, and its Engine.IO part as run by the Socket.IO v5 suite
- * (docs/socket.io-protocol/v5-test-suite) against {@code /socket.io/}. Test cases that exist in both
- * suites are parameterized by path. The checklist with every expectation is
- * notes/conformance-checks.md, sections 3 and 4.
+ * The official Engine.IO v4 suite, socketio/engine.io-protocol {@code test-suite/test-suite.js} at
+ * the commit {@code conformance/official-suites.txt} names, ported step by step: one test per
+ * {@code it}, named by its describe path, taking the same steps in the same order and asserting what
+ * the suite asserts, no more and no less, against {@code /engine.io/} of the conformance server.
+ * {@link SuiteRuntime} runs each test the way Node and mocha run the original; what the suite
+ * leaves unchecked is checked in {@link EngineIoBeyondTheSuitesTest}, not here.
+ *
+ * <p>The {@code sleep(...)}s are the suite's own: they are part of what it checks (the ping timeout
+ * test waits exactly pingInterval + pingTimeout on purpose), not synchronisation.
  */
+@ExtendWith(OfficialSuiteServer.class)
+@TestMethodOrder(OfficialSuites.InFileOrder.class)
 class EngineIoConformanceTest {
-  static final String ENGINE_IO = "/engine.io/";
-  static final String SOCKET_IO = "/socket.io/";
-  static final long PING_INTERVAL = 300;
-  static final long PING_TIMEOUT = 200;
+  static final int PING_INTERVAL = 300;
+  static final int PING_TIMEOUT = 200;
 
-  private static Vertx vertx;
-  private static HttpClient http;
-  private static int port;
+  private String URL;
+  private String WS_URL;
+  private SuiteRuntime js;
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    port = ConformanceServer.start(vertx, 0).await().actualPort();
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  @BeforeEach
+  void start(TestInfo test) {
+    URL = OfficialSuiteServer.url();
+    WS_URL = OfficialSuiteServer.wsUrl();
+    // mocha's default timeout, and describe("heartbeat")'s this.timeout(5000)
+    boolean heartbeat = test.getDisplayName().startsWith("Engine.IO protocol › heartbeat › ");
+    js = new SuiteRuntime(OfficialSuiteServer.http(), Duration.ofMillis(heartbeat ? 5000 : 2000));
   }
 
-  @AfterAll
-  static void stop() {
-    if (http != null) {
-      http.close();
-    }
-    if (vertx != null) {
-      vertx.close().await();
-    }
+  @AfterEach
+  void stop() {
+    js.close();
   }
 
-  static Polling polling(String path) {
-    return new Polling(http, port, path);
+  private CompletableFuture<Void> sleep(long delay) {
+    return js.sleep(delay);
   }
 
-  static URI ws(String path, String query) {
-    return URI.create("ws://localhost:" + port + path + query);
+  private CompletableFuture<SuiteWebSocket.Event> waitFor(SuiteWebSocket socket, SuiteWebSocket.Type eventType) {
+    CompletableFuture<SuiteWebSocket.Event> promise = new CompletableFuture<>();
+    socket.addEventListener(eventType, promise::complete, true);
+    return promise;
   }
 
-  static WsRecorder openWs(String path, String query) {
-    return WsRecorder.open(http, ws(path, query));
+  private String initLongPollingSession() {
+    Response response = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling"));
+    String content = response.text();
+    return SuiteJson.parse(content.substring(1)).get("sid").asText();
   }
 
-  /** Asserts the open packet's JSON: exactly the five keys, with the suites' settings. */
-  static void assertOpenPacket(JsonNode open, List<String> upgrades) {
-    assertThat(open.isObject()).as("open packet JSON is an object: %s", open).isTrue();
-    assertThat(open.properties()).extracting(Map.Entry::getKey)
-        .containsExactlyInAnyOrder("sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
-    assertThat(open.get("sid").isTextual()).as("sid is a string").isTrue();
-    // the suites put the sid into URLs unencoded
-    assertThat(open.get("sid").asText()).matches("[A-Za-z0-9_-]+");
-    assertThat(open.get("upgrades").isArray()).isTrue();
-    assertThat(open.get("upgrades")).extracting(JsonNode::asText).containsExactlyElementsOf(upgrades);
-    assertThat(open.get("pingInterval").isNumber()).isTrue();
-    assertThat(open.get("pingInterval").asLong()).isEqualTo(PING_INTERVAL);
-    assertThat(open.get("pingTimeout").isNumber()).isTrue();
-    assertThat(open.get("pingTimeout").asLong()).isEqualTo(PING_TIMEOUT);
-    assertThat(open.get("maxPayload").isNumber()).isTrue();
-    assertThat(open.get("maxPayload").asLong()).isEqualTo(1_000_000);
+  private static Object data(SuiteWebSocket.Event message) {
+    return ((Message) message).data();
   }
 
-  /** Asserts a WebSocket attempt ends (refused upgrade or closed socket) without any packet. */
-  static void assertRefused(String path, String query) {
-    try (WsRecorder socket = WsRecorder.attempt(http, ws(path, query))) {
-      WsRecorder.Close close = socket.awaitClose();
-      assertThat(close.refusedWithStatus()).as("refusal of %s%s: %s", path, query, close).isIn(0, 400);
-      assertThat(socket.queued()).as("frames on a refused WebSocket").isEmpty();
-    }
+  // ---- handshake ----
+
+  @Test
+  @DisplayName("Engine.IO protocol › handshake › HTTP long-polling › successfully opens a session")
+  void pollingHandshakeSuccessfullyOpensASession() {
+    Response response = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling"));
+
+    assertThat(response.status()).isEqualTo(200);
+
+    String content = response.text();
+
+    assertThat(content).startsWith("0");
+
+    JsonNode value = SuiteJson.parse(content.substring(1));
+
+    SuiteJson.assertAllKeys(value, "sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
+    assertThat(value.get("sid").isTextual()).as("sid is a string").isTrue();
+    assertThat(value.get("upgrades")).isEqualTo(SuiteJson.parse("[\"websocket\"]"));
+    assertThat(value.get("pingInterval")).isEqualTo(SuiteJson.number(PING_INTERVAL));
+    assertThat(value.get("pingTimeout")).isEqualTo(SuiteJson.number(PING_TIMEOUT));
+    assertThat(value.get("maxPayload")).isEqualTo(SuiteJson.number(1000000));
+  }
+
+  @Test
+  @DisplayName("Engine.IO protocol › handshake › HTTP long-polling › fails with an invalid 'EIO' query parameter")
+  void pollingHandshakeFailsWithAnInvalidEioQueryParameter() {
+    Response response = js.await(js.fetch(URL + "/engine.io/?transport=polling"));
+
+    assertThat(response.status()).isEqualTo(400);
+
+    Response response2 = js.await(js.fetch(URL + "/engine.io/?EIO=abc&transport=polling"));
+
+    assertThat(response2.status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("Engine.IO protocol › handshake › HTTP long-polling › fails with an invalid 'transport' query parameter")
+  void pollingHandshakeFailsWithAnInvalidTransportQueryParameter() {
+    Response response = js.await(js.fetch(URL + "/engine.io/?EIO=4"));
+
+    assertThat(response.status()).isEqualTo(400);
+
+    Response response2 = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=abc"));
+
+    assertThat(response2.status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("Engine.IO protocol › handshake › HTTP long-polling › fails with an invalid request method")
+  void pollingHandshakeFailsWithAnInvalidRequestMethod() {
+    Response response = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling", "post", null));
+
+    assertThat(response.status()).isEqualTo(400);
+
+    Response response2 = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling", "put", null));
+
+    assertThat(response2.status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("Engine.IO protocol › handshake › WebSocket › successfully opens a session")
+  void webSocketHandshakeSuccessfullyOpensASession() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket");
+
+    String data = (String) data(js.await(waitFor(socket, MESSAGE)));
+
+    assertThat(data).startsWith("0");
+
+    JsonNode value = SuiteJson.parse(data.substring(1));
+
+    SuiteJson.assertAllKeys(value, "sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
+    assertThat(value.get("sid").isTextual()).as("sid is a string").isTrue();
+    assertThat(value.get("upgrades")).isEqualTo(SuiteJson.parse("[]"));
+    assertThat(value.get("pingInterval")).isEqualTo(SuiteJson.number(PING_INTERVAL));
+    assertThat(value.get("pingTimeout")).isEqualTo(SuiteJson.number(PING_TIMEOUT));
+    assertThat(value.get("maxPayload")).isEqualTo(SuiteJson.number(1000000));
+
+    socket.close();
   }
 
   /**
-   * Returns once the server has read every request and frame written to it before this call, and
-   * queued for the session what they asked: the answer to a request refused at once. The
-   * conformance server is started outside a verticle, so all its connections share one event loop,
-   * which reads them in order of arrival and runs their hops onto the session in order. This
-   * replaces the suites' {@code sleep(5)} and the luck of "the GET is issued first".
+   * The suite starts both attempts and awaits neither close ({@code waitFor} without
+   * {@code await}), with their errors ignored: it passes whatever the server answers, so this port
+   * checks nothing either. {@link EngineIoBeyondTheSuitesTest} awaits the ends.
    */
-  static void serverHasReadEverythingSentSoFar() {
-    assertThat(polling(ENGINE_IO).get("?EIO=4&transport=abc").statusCode()).isEqualTo(400);
+  @Test
+  @DisplayName("Engine.IO protocol › handshake › WebSocket › fails with an invalid 'EIO' query parameter")
+  void webSocketHandshakeFailsWithAnInvalidEioQueryParameter() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?transport=websocket");
+
+    socket.onError(e -> { }); // if (isNodejs)
+
+    waitFor(socket, CLOSE);
+
+    SuiteWebSocket socket2 = js.webSocket(WS_URL + "/engine.io/?EIO=abc&transport=websocket");
+
+    socket2.onError(e -> { });
+
+    waitFor(socket2, CLOSE);
   }
 
-  static String errorCode(HttpResponse<String> r) throws Exception {
-    return Polling.JSON.readTree(r.body()).path("code").asText();
+  /** As the previous test: nothing awaited, nothing checked; see {@link EngineIoBeyondTheSuitesTest}. */
+  @Test
+  @DisplayName("Engine.IO protocol › handshake › WebSocket › fails with an invalid 'transport' query parameter")
+  void webSocketHandshakeFailsWithAnInvalidTransportQueryParameter() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4");
+
+    socket.onError(e -> { });
+
+    waitFor(socket, CLOSE);
+
+    SuiteWebSocket socket2 = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=abc");
+
+    socket2.onError(e -> { });
+
+    waitFor(socket2, CLOSE);
   }
 
-  @Nested
-  class Handshake {
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void pollingHandshakeAnswersOnlyTheOpenPacketWithTheFiveSettings(String path) {
-      HttpResponse<String> r = polling(path).get("?EIO=4&transport=polling");
+  // ---- message ----
 
-      assertThat(r.statusCode()).isEqualTo(200);
-      // JSON.parse(content.substring(1)) must succeed: nothing may follow the open packet
-      assertOpenPacket(Polling.openPacket(r.body()), List.of("websocket"));
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void pollingHandshakeWithMissingOrNonNumericEioIsRefusedWith400(String path) throws Exception {
-      HttpResponse<String> missing = polling(path).get("?transport=polling");
-      HttpResponse<String> abc = polling(path).get("?EIO=abc&transport=polling");
-
-      assertThat(missing.statusCode()).isEqualTo(400);
-      assertThat(abc.statusCode()).isEqualTo(400);
-      assertThat(errorCode(abc)).as("engine.io 'Unsupported protocol version'").isEqualTo("5");
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void pollingHandshakeWithMissingOrUnknownTransportIsRefusedWith400(String path) throws Exception {
-      HttpResponse<String> missing = polling(path).get("?EIO=4");
-      HttpResponse<String> abc = polling(path).get("?EIO=4&transport=abc");
-
-      assertThat(missing.statusCode()).isEqualTo(400);
-      assertThat(abc.statusCode()).isEqualTo(400);
-      assertThat(errorCode(abc)).as("engine.io 'Transport unknown'").isEqualTo("0");
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void pollingHandshakeByPostOrPutIsRefusedWith400(String path) throws Exception {
-      HttpResponse<String> post = polling(path).send("POST", "?EIO=4&transport=polling", null);
-      HttpResponse<String> put = polling(path).send("PUT", "?EIO=4&transport=polling", null);
-
-      assertThat(post.statusCode()).isEqualTo(400);
-      assertThat(put.statusCode()).isEqualTo(400);
-      assertThat(errorCode(put)).as("engine.io 'Bad handshake method'").isEqualTo("2");
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void websocketHandshakeSendsTheOpenPacketAsTextWithNoUpgrades(String path) {
-      try (WsRecorder socket = openWs(path, "?EIO=4&transport=websocket")) {
-        assertOpenPacket(Polling.openPacket(socket.awaitText()), List.of());
-      }
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void websocketWithMissingOrNonNumericEioEndsInClose(String path) {
-      assertRefused(path, "?transport=websocket");
-      assertRefused(path, "?EIO=abc&transport=websocket");
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void websocketWithMissingOrUnknownTransportEndsInClose(String path) {
-      assertRefused(path, "?EIO=4");
-      assertRefused(path, "?EIO=4&transport=abc");
-    }
+  @Test
+  @DisplayName("Engine.IO protocol › message › HTTP long-polling › sends and receives a payload containing one plain text packet")
+  void pollingSendsAndReceivesAPayloadContainingOnePlainTextPacket() {
+    sendsAndReceives("4hello", "4hello");
   }
 
-  /** Section 1.4: what a browser running the suites (index.html) needs; node-fetch ignores CORS. */
-  @Nested
-  class Cors {
-    private static final String ORIGIN = "http://localhost:8080";
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void preflightOfThePutHandshakeAllowsTheOriginAndMethodSoTheBrowserSeesThe400(String path) {
-      HttpRequest.Builder preflight = HttpRequest.newBuilder(polling(path).uri("?EIO=4&transport=polling"))
-          .header("Origin", ORIGIN).header("Access-Control-Request-Method", "PUT");
-      HttpResponse<String> r = polling(path).sendAsync(preflight, "OPTIONS", null).join();
-
-      assertThat(r.statusCode()).isBetween(200, 299);
-      assertThat(r.headers().firstValue("access-control-allow-origin")).hasValueSatisfying(
-          v -> assertThat(v).isIn("*", ORIGIN));
-      assertThat(r.headers().firstValue("access-control-allow-methods")).hasValueSatisfying(
-          v -> assertThat(v.split(",")).extracting(String::trim).contains("PUT"));
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void errorResponsesAllowTheOriginSoTheBrowserCanReadTheStatus(String path) {
-      HttpRequest.Builder put = HttpRequest.newBuilder(polling(path).uri("?EIO=4&transport=polling"))
-          .header("Origin", ORIGIN);
-      HttpResponse<String> r = polling(path).sendAsync(put, "PUT", null).join();
-
-      assertThat(r.statusCode()).isEqualTo(400);
-      assertThat(r.headers().firstValue("access-control-allow-origin")).hasValueSatisfying(
-          v -> assertThat(v).isIn("*", ORIGIN));
-    }
+  @Test
+  @DisplayName("Engine.IO protocol › message › HTTP long-polling › sends and receives a payload containing several plain text packets")
+  void pollingSendsAndReceivesAPayloadContainingSeveralPlainTextPackets() {
+    sendsAndReceives("4test1\u001e4test2\u001e4test3", "4test1\u001e4test2\u001e4test3");
   }
 
-  /** "message": only on {@code /engine.io/}, whose application echoes every message. */
-  @Nested
-  class Message {
-    private final Polling polling = polling(ENGINE_IO);
+  @Test
+  @DisplayName("Engine.IO protocol › message › HTTP long-polling › sends and receives a payload containing plain text and binary packets")
+  void pollingSendsAndReceivesAPayloadContainingPlainTextAndBinaryPackets() {
+    sendsAndReceives("4hello\u001ebAQIDBA==", "4hello\u001ebAQIDBA==");
+  }
 
-    @Test
-    void postedTextPacketIsAnsweredOkAndEchoedOnTheNextPoll() {
-      String sid = polling.openSession();
+  /** The three "sends and receives" tests, identical but for the payload. */
+  private void sendsAndReceives(String body, String expected) {
+    String sid = initLongPollingSession();
 
-      HttpResponse<String> push = polling.post(Polling.sessionQuery(sid), "4hello");
-      assertThat(push.statusCode()).isEqualTo(200);
-      assertThat(push.body()).isEqualTo("ok");
+    Response pushResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid, "post", body));
 
-      HttpResponse<String> poll = polling.get(Polling.sessionQuery(sid));
-      assertThat(poll.statusCode()).isEqualTo(200);
-      assertThat(poll.body()).isEqualTo("4hello");
+    assertThat(pushResponse.status()).isEqualTo(200);
+
+    String postContent = pushResponse.text();
+
+    assertThat(postContent).isEqualTo("ok");
+
+    Response pollResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
+
+    assertThat(pollResponse.status()).isEqualTo(200);
+
+    String pollContent = pollResponse.text();
+
+    assertThat(pollContent).isEqualTo(expected);
+  }
+
+  /**
+   * The suite's {@code catch} around the POST swallows a failed request and a failed
+   * {@code expect} alike, so only the poll after it is checked.
+   */
+  @Test
+  @DisplayName("Engine.IO protocol › message › HTTP long-polling › closes the session upon invalid packet format")
+  void pollingClosesTheSessionUponInvalidPacketFormat() {
+    String sid = initLongPollingSession();
+
+    try {
+      Response pushResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid, "post", "abc"));
+
+      assertThat(pushResponse.status()).isEqualTo(400);
+    } catch (SuiteRuntime.MochaFailure mocha) {
+      throw mocha;
+    } catch (RuntimeException | AssertionError e) {
+      // node-fetch throws when the request is closed abnormally
     }
 
-    @Test
-    void severalPostedTextPacketsComeBackTogetherInOnePollPayload() {
-      String sid = polling.openSession();
+    Response pollResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
 
-      HttpResponse<String> push = polling.post(Polling.sessionQuery(sid), "4test1\u001e4test2\u001e4test3");
-      assertThat(push.statusCode()).isEqualTo(200);
-      assertThat(push.body()).isEqualTo("ok");
+    assertThat(pollResponse.status()).isEqualTo(400);
+  }
 
-      HttpResponse<String> poll = polling.get(Polling.sessionQuery(sid));
-      assertThat(poll.statusCode()).isEqualTo(200);
-      assertThat(poll.body()).isEqualTo("4test1\u001e4test2\u001e4test3");
-    }
+  @Test
+  @DisplayName("Engine.IO protocol › message › HTTP long-polling › closes the session upon duplicate poll requests")
+  void pollingClosesTheSessionUponDuplicatePollRequests() {
+    String sid = initLongPollingSession();
 
-    @Test
-    void postedTextAndBinaryPacketsComeBackWithTheBinaryOneAsBase64() {
-      String sid = polling.openSession();
+    List<Response> pollResponses = js.await(js.all(
+        js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid),
+        sleep(5).thenCompose(v -> js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid + "&t=burst"))));
 
-      HttpResponse<String> push = polling.post(Polling.sessionQuery(sid), "4hello\u001ebAQIDBA==");
-      assertThat(push.statusCode()).isEqualTo(200);
-      assertThat(push.body()).isEqualTo("ok");
+    assertThat(pollResponses.get(0).status()).isEqualTo(200);
 
-      HttpResponse<String> poll = polling.get(Polling.sessionQuery(sid));
-      assertThat(poll.statusCode()).isEqualTo(200);
-      assertThat(poll.body()).isEqualTo("4hello\u001ebAQIDBA==");
-    }
+    String content = pollResponses.get(0).text();
 
-    @Test
-    void postedPayloadWithAnInvalidPacketIsRefusedWith400AndEndsTheSession() {
-      String sid = polling.openSession();
+    assertThat(content).isEqualTo("1");
 
-      HttpResponse<String> push = polling.post(Polling.sessionQuery(sid), "abc");
-      assertThat(push.statusCode()).isEqualTo(400);
+    // the Node.js implementation uses HTTP 500 (Internal Server Error), but HTTP 400 seems more suitable
+    assertThat(pollResponses.get(1).status()).isIn(400, 500);
 
-      assertThat(polling.get(Polling.sessionQuery(sid)).statusCode()).isEqualTo(400);
-    }
+    Response pollResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
 
-    @Test
-    void duplicatePollClosesTheSessionAndReleasesTheFirstPollWithClose() {
-      try (RawHttp first = new RawHttp(port)) {
-        String sid = first.openSession(ENGINE_IO);
-        // held: nothing is buffered
-        first.sendGet(ENGINE_IO + Polling.sessionQuery(sid));
-        serverHasReadEverythingSentSoFar();
+    assertThat(pollResponse.status()).isEqualTo(400);
+  }
 
-        HttpResponse<String> second = polling.get(Polling.sessionQuery(sid) + "&t=burst");
+  @Test
+  @DisplayName("Engine.IO protocol › message › WebSocket › sends and receives a plain text packet")
+  void webSocketSendsAndReceivesAPlainTextPacket() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket");
 
-        RawHttp.Response released = first.read();
-        assertThat(released.status()).isEqualTo(200);
-        assertThat(released.body()).isEqualTo("1");
-        assertThat(second.statusCode()).isIn(400, 500);
-        assertThat(polling.get(Polling.sessionQuery(sid)).statusCode()).isEqualTo(400);
-      }
-    }
+    js.await(waitFor(socket, OPEN));
 
-    @Test
-    void cancelledPollClosesTheSession() {
-      String sid;
-      try (RawHttp connection = new RawHttp(port)) {
-        sid = connection.openSession(ENGINE_IO);
-        connection.sendGet(ENGINE_IO + Polling.sessionQuery(sid));
-        connection.abort();
-      }
+    js.await(waitFor(socket, MESSAGE)); // handshake
 
-      HttpResponse<String> poll = polling.get(Polling.sessionQuery(sid));
-      if (poll.statusCode() == 200) {
-        // the server may read the cancelled GET after this one (the reset races the data): then this
-        // poll is the one held when the session closes, and it receives the close packet instead
-        assertThat(poll.body()).as("poll held while the session closed").isEqualTo("1");
-        poll = polling.get(Polling.sessionQuery(sid));
-      }
-      assertThat(poll.statusCode()).as("poll after the cancelled one, answered: %s", poll.body()).isEqualTo(400);
-    }
+    socket.send("4hello");
 
-    @Test
-    void websocketTextPacketIsEchoedAsText() {
-      try (WsRecorder socket = openWs(ENGINE_IO, "?EIO=4&transport=websocket")) {
-        socket.awaitText(); // handshake
+    Object data = data(js.await(waitFor(socket, MESSAGE)));
 
-        socket.sendText("4hello");
+    assertThat(data).isEqualTo("4hello");
 
-        assertThat(socket.awaitText()).isEqualTo("4hello");
-      }
-    }
+    socket.close();
+  }
 
-    @Test
-    void websocketBinaryPacketIsEchoedAsARawBinaryFrame() {
-      try (WsRecorder socket = openWs(ENGINE_IO, "?EIO=4&transport=websocket")) {
-        socket.awaitText(); // handshake
+  @Test
+  @DisplayName("Engine.IO protocol › message › WebSocket › sends and receives a binary packet")
+  void webSocketSendsAndReceivesABinaryPacket() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket");
+    // socket.binaryType = "arraybuffer": binary data arrives as bytes here in any case
 
-        socket.sendBinary((byte) 1, (byte) 2, (byte) 3, (byte) 4);
+    js.await(waitFor(socket, MESSAGE)); // handshake
 
-        assertThat(socket.awaitBinary()).containsExactly(1, 2, 3, 4);
-      }
-    }
+    socket.send((byte) 1, (byte) 2, (byte) 3, (byte) 4);
 
-    @Test
-    void websocketInvalidPacketMakesTheServerCloseTheSocket() {
-      try (WsRecorder socket = openWs(ENGINE_IO, "?EIO=4&transport=websocket")) {
-        socket.awaitText(); // handshake
+    Object data = data(js.await(waitFor(socket, MESSAGE)));
 
-        socket.sendText("abc");
+    assertThat(data).isInstanceOf(byte[].class);
+    assertThat((byte[]) data).containsExactly(1, 2, 3, 4);
 
-        socket.awaitClose();
-        assertThat(socket.queued()).as("frames after the invalid packet").isEmpty();
-      }
+    socket.close();
+  }
+
+  @Test
+  @DisplayName("Engine.IO protocol › message › WebSocket › closes the session upon invalid packet format")
+  void webSocketClosesTheSessionUponInvalidPacketFormat() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket");
+
+    js.await(waitFor(socket, MESSAGE)); // handshake
+
+    socket.send("abc");
+
+    js.await(waitFor(socket, CLOSE));
+
+    socket.close();
+  }
+
+  // ---- heartbeat (this.timeout(5000)) ----
+
+  @Test
+  @DisplayName("Engine.IO protocol › heartbeat › HTTP long-polling › sends ping/pong packets")
+  void pollingSendsPingPongPackets() {
+    String sid = initLongPollingSession();
+
+    for (int i = 0; i < 3; i++) {
+      Response pollResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
+
+      assertThat(pollResponse.status()).isEqualTo(200);
+
+      String pollContent = pollResponse.text();
+
+      assertThat(pollContent).isEqualTo("2");
+
+      Response pushResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid, "post", "3"));
+
+      assertThat(pushResponse.status()).isEqualTo(200);
     }
   }
 
-  /** "heartbeat" (mocha timeout 5000 ms in the suites). */
-  @Nested
-  class Heartbeat {
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void pollingSessionGetsAPingOnEachPollAndStaysOpenWhileItPongs(String path) {
-      Polling polling = polling(path);
-      String sid = polling.openSession();
+  /** Issue 11, defect 1: Herald answered this poll 200, its ping-timeout deadline counted from a late tick. */
+  @Test
+  @DisplayName("Engine.IO protocol › heartbeat › HTTP long-polling › closes the session upon ping timeout")
+  void pollingClosesTheSessionUponPingTimeout() {
+    String sid = initLongPollingSession();
 
-      for (int i = 0; i < 3; i++) {
-        HttpResponse<String> poll = polling.get(Polling.sessionQuery(sid));
-        assertThat(poll.statusCode()).as("poll %d", i).isEqualTo(200);
-        assertThat(poll.body()).as("poll %d", i).isEqualTo("2");
+    // the suite's own wait, exactly pingInterval + pingTimeout: by then the session must be gone
+    js.await(sleep(PING_INTERVAL + PING_TIMEOUT));
 
-        HttpResponse<String> pong = polling.post(Polling.sessionQuery(sid), "3");
-        assertThat(pong.statusCode()).as("pong %d", i).isEqualTo(200);
-      }
-    }
+    Response pollResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
 
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void pollingSessionThatNeverPongsIsGoneAfterPingIntervalPlusPingTimeout(String path) {
-      Polling polling = polling(path);
-      long start = System.nanoTime();
-      String sid = polling.openSession();
-
-      // the suite sleeps pingInterval + pingTimeout, then expects 400; poll until then instead
-      await().atMost(Duration.ofMillis(PING_INTERVAL + PING_TIMEOUT + 1_000))
-          .pollInterval(Duration.ofMillis(20))
-          .until(() -> polling.get(Polling.sessionQuery(sid)).statusCode() == 400);
-      long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-      assertThat(elapsedMillis).as("ms until the session was gone")
-          .isGreaterThanOrEqualTo(PING_INTERVAL + PING_TIMEOUT - 20);
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void websocketGetsPingsAsTextFramesAndStaysOpenWhileItPongs(String path) {
-      try (WsRecorder socket = openWs(path, "?EIO=4&transport=websocket")) {
-        socket.awaitText(); // handshake
-        long opened = System.nanoTime();
-
-        for (int i = 0; i < 3; i++) {
-          assertThat(socket.awaitText()).as("frame %d", i).isEqualTo("2");
-          if (i == 0) {
-            // the first ping comes one pingInterval after the open, not at once
-            assertThat((System.nanoTime() - opened) / 1_000_000).isGreaterThanOrEqualTo(PING_INTERVAL - 50);
-          }
-          socket.sendText("3");
-        }
-        assertThat(socket.isClosed()).as("closed although it answered every ping").isFalse();
-      }
-    }
-
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void websocketThatNeverPongsIsClosedByTheServer(String path) {
-      try (WsRecorder socket = openWs(path, "?EIO=4&transport=websocket")) {
-        socket.awaitClose(Duration.ofSeconds(5));
-
-        List<WsRecorder.Frame> before = socket.queued();
-        assertThat(before).as("what came before the close").hasSize(2);
-        assertThat(before.get(0)).isInstanceOfSatisfying(WsRecorder.Text.class,
-            open -> assertThat(open.text()).startsWith("0{"));
-        assertThat(before.get(1)).as("the unanswered ping").isEqualTo(new WsRecorder.Text("2"));
-      }
-    }
+    assertThat(pollResponse.status()).isEqualTo(400);
   }
 
-  @Nested
-  class Close {
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void closePacketPostedDuringAHeldPollReleasesItWithNoopAndEndsTheSession(String path) {
-      Polling polling = polling(path);
-      try (RawHttp held = new RawHttp(port)) {
-        String sid = held.openSession(path);
-        // the suite issues the GET first and hopes it arrives first; make sure it does
-        held.sendGet(path + Polling.sessionQuery(sid));
-        serverHasReadEverythingSentSoFar();
+  @Test
+  @DisplayName("Engine.IO protocol › heartbeat › WebSocket › sends ping/pong packets")
+  void webSocketSendsPingPongPackets() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket");
 
-        polling.post(Polling.sessionQuery(sid), "1");
+    js.await(waitFor(socket, MESSAGE)); // handshake
 
-        RawHttp.Response poll = held.read();
-        assertThat(poll.status()).isEqualTo(200);
-        assertThat(poll.body()).isEqualTo("6");
-        assertThat(polling.get(Polling.sessionQuery(sid)).statusCode()).isEqualTo(400);
-      }
+    for (int i = 0; i < 3; i++) {
+      Object data = data(js.await(waitFor(socket, MESSAGE)));
+
+      assertThat(data).isEqualTo("2");
+
+      socket.send("3");
     }
 
-    @ParameterizedTest(name = "on {0}")
-    @ValueSource(strings = {ENGINE_IO, SOCKET_IO})
-    void websocketClosePacketMakesTheServerCloseTheSocket(String path) {
-      try (WsRecorder socket = openWs(path, "?EIO=4&transport=websocket")) {
-        socket.awaitText(); // handshake
-
-        socket.sendText("1");
-
-        socket.awaitClose();
-        assertThat(socket.queued()).as("frames after the close packet").isEmpty();
-      }
-    }
+    socket.close();
   }
 
-  @Nested
-  class Upgrade {
-    @Test
-    void upgradeAnswersTheProbeNoopsThePollAndThenCarriesMessagesOverWebSocket() {
-      Polling polling = polling(ENGINE_IO);
-      String sid = polling.openSession();
-      try (WsRecorder socket = openWs(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
-        socket.sendText("2probe");
-        // no open packet on an upgrade WebSocket: the first frame answers the probe
-        assertThat(socket.awaitText()).isEqualTo("3probe");
+  @Test
+  @DisplayName("Engine.IO protocol › heartbeat › WebSocket › closes the session upon ping timeout")
+  void webSocketClosesTheSessionUponPingTimeout() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket");
 
-        HttpResponse<String> poll = polling.get(Polling.sessionQuery(sid));
-        assertThat(poll.statusCode()).isEqualTo(200);
-        assertThat(poll.body()).as("noop ending the long-polling request").isEqualTo("6");
+    js.await(waitFor(socket, CLOSE)); // handshake
+  }
 
-        socket.sendText("5");
-        socket.sendText("4hello");
+  // ---- close ----
 
-        assertThat(socket.awaitText()).isEqualTo("4hello");
-      }
-    }
+  @Test
+  @DisplayName("Engine.IO protocol › close › HTTP long-polling › forcefully closes the session")
+  void pollingForcefullyClosesTheSession() {
+    String sid = initLongPollingSession();
 
-    @Test
-    void pollingWithTheSidAfterTheUpgradeIsRefusedWhileTheWebSocketKeepsEchoing() {
-      Polling polling = polling(ENGINE_IO);
-      String sid = polling.openSession();
-      try (WsRecorder socket = openWs(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
-        socket.sendText("2probe");
-        assertThat(socket.awaitText()).isEqualTo("3probe");
-        socket.sendText("5");
-        serverHasReadEverythingSentSoFar();
+    Response pollResponse = js.await(js.all(
+        js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid),
+        js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid, "post", "1"))).get(0);
 
-        assertThat(polling.get(Polling.sessionQuery(sid)).statusCode()).isEqualTo(400);
+    assertThat(pollResponse.status()).isEqualTo(200);
 
-        socket.sendText("4hello");
-        assertThat(socket.awaitText()).isEqualTo("4hello");
-      }
-    }
+    String pullContent = pollResponse.text();
 
-    @Test
-    void secondWebSocketWithTheSidAfterTheUpgradeIsRefusedWhileTheFirstKeepsEchoing() {
-      Polling polling = polling(ENGINE_IO);
-      String sid = polling.openSession();
-      try (WsRecorder socket = openWs(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
-        socket.sendText("2probe");
-        assertThat(socket.awaitText()).isEqualTo("3probe");
-        socket.sendText("5");
+    assertThat(pullContent).isEqualTo("6");
 
-        assertRefused(ENGINE_IO, "?EIO=4&transport=websocket&sid=" + sid);
+    Response pollResponse2 = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
 
-        socket.sendText("4hello");
-        assertThat(socket.awaitText()).isEqualTo("4hello");
-      }
-    }
+    assertThat(pollResponse2.status()).isEqualTo(400);
+  }
 
-    // The Socket.IO suite's shorter variants: no echo application, and "5" follows "2probe" at once.
+  @Test
+  @DisplayName("Engine.IO protocol › close › WebSocket › forcefully closes the session")
+  void webSocketForcefullyClosesTheSession() {
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket");
 
-    @Test
-    void socketIoUpgradeAnswersTheProbeAndAcceptsTheUpgradePacket() {
-      Polling polling = polling(SOCKET_IO);
-      String sid = polling.openSession();
-      try (WsRecorder socket = openWs(SOCKET_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
-        socket.sendText("2probe");
-        assertThat(socket.awaitText()).isEqualTo("3probe");
+    js.await(waitFor(socket, MESSAGE)); // handshake
 
-        socket.sendText("5");
+    socket.send("1");
 
-        // the session now lives on the WebSocket: its heartbeat arrives there
-        assertThat(socket.awaitText()).isEqualTo("2");
-        assertThat(socket.isClosed()).isFalse();
-      }
-    }
+    js.await(waitFor(socket, CLOSE));
+  }
 
-    @Test
-    void socketIoPollingWithTheSidRightAfterProbeAndUpgradeIsRefused() {
-      Polling polling = polling(SOCKET_IO);
-      String sid = polling.openSession();
-      try (WsRecorder socket = openWs(SOCKET_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
-        socket.sendText("2probe");
-        socket.sendText("5");
-        serverHasReadEverythingSentSoFar();
+  // ---- upgrade ----
 
-        assertThat(polling.get(Polling.sessionQuery(sid)).statusCode()).isEqualTo(400);
-        assertThat(socket.awaitText()).isEqualTo("3probe");
-      }
-    }
+  @Test
+  @DisplayName("Engine.IO protocol › upgrade › successfully upgrades from HTTP long-polling to WebSocket")
+  void successfullyUpgradesFromHttpLongPollingToWebSocket() {
+    String sid = initLongPollingSession();
 
-    @Test
-    void socketIoSecondWebSocketWithTheSidRightAfterProbeAndUpgradeIsRefused() {
-      Polling polling = polling(SOCKET_IO);
-      String sid = polling.openSession();
-      try (WsRecorder socket = openWs(SOCKET_IO, "?EIO=4&transport=websocket&sid=" + sid)) {
-        socket.sendText("2probe");
-        socket.sendText("5");
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket&sid=" + sid);
 
-        assertRefused(SOCKET_IO, "?EIO=4&transport=websocket&sid=" + sid);
-        assertThat(socket.awaitText()).isEqualTo("3probe");
-      }
-    }
+    js.await(waitFor(socket, OPEN));
+
+    // send probe
+    socket.send("2probe");
+
+    Object probeResponse = data(js.await(waitFor(socket, MESSAGE)));
+
+    assertThat(probeResponse).isEqualTo("3probe");
+
+    Response pollResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
+
+    assertThat(pollResponse.status()).isEqualTo(200);
+
+    String pollContent = pollResponse.text();
+
+    assertThat(pollContent).isEqualTo("6"); // "noop" packet to cleanly end the HTTP long-polling request
+
+    // complete upgrade
+    socket.send("5");
+
+    socket.send("4hello");
+
+    Object data = data(js.await(waitFor(socket, MESSAGE)));
+
+    assertThat(data).isEqualTo("4hello");
+  }
+
+  /** The "3probe" answer arrives while the suite awaits the fetch, with no listener: it is not seen. */
+  @Test
+  @DisplayName("Engine.IO protocol › upgrade › ignores HTTP requests with same sid after upgrade")
+  void ignoresHttpRequestsWithSameSidAfterUpgrade() {
+    String sid = initLongPollingSession();
+
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket&sid=" + sid);
+
+    js.await(waitFor(socket, OPEN));
+    socket.send("2probe");
+    socket.send("5");
+
+    Response pollResponse = js.await(js.fetch(URL + "/engine.io/?EIO=4&transport=polling&sid=" + sid));
+
+    assertThat(pollResponse.status()).isEqualTo(400);
+
+    socket.send("4hello");
+
+    Object data = data(js.await(waitFor(socket, MESSAGE)));
+
+    assertThat(data).isEqualTo("4hello");
+  }
+
+  /**
+   * Issue 11, defect 1: Herald refused the second WebSocket with HTTP 400, an {@code error} event
+   * nobody listens for, which fails the test; it must be accepted, then closed.
+   */
+  @Test
+  @DisplayName("Engine.IO protocol › upgrade › ignores WebSocket connection with same sid after upgrade")
+  void ignoresWebSocketConnectionWithSameSidAfterUpgrade() {
+    String sid = initLongPollingSession();
+
+    SuiteWebSocket socket = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket&sid=" + sid);
+
+    js.await(waitFor(socket, OPEN));
+    socket.send("2probe");
+    socket.send("5");
+
+    SuiteWebSocket socket2 = js.webSocket(WS_URL + "/engine.io/?EIO=4&transport=websocket&sid=" + sid);
+
+    js.await(waitFor(socket2, CLOSE));
+
+    socket.send("4hello");
+
+    Object data = data(js.await(waitFor(socket, MESSAGE)));
+
+    assertThat(data).isEqualTo("4hello");
   }
 }

@@ -14,8 +14,9 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * HTTP long-polling requests to one Engine.IO path ({@code /engine.io/} or {@code /socket.io/}),
- * over HTTP/1.1 like the suites' node-fetch. Every request times out after {@link WsRecorder#WAIT}.
+ * HTTP long-polling requests to one Engine.IO path ({@code /engine.io/} or {@code /socket.io/}) of
+ * the {@link OfficialSuiteServer}, over HTTP/1.1, for the checks beyond the suites. Every request
+ * times out after {@link WsRecorder#WAIT}.
  */
 final class Polling {
   /** Strict like JSON.parse: text after the value is an error. */
@@ -25,9 +26,9 @@ final class Polling {
   private final String base;
 
   /** {@code path} is {@code /engine.io/} or {@code /socket.io/}. */
-  Polling(HttpClient http, int port, String path) {
-    this.http = http;
-    this.base = "http://localhost:" + port + path;
+  Polling(String path) {
+    this.http = OfficialSuiteServer.http();
+    this.base = OfficialSuiteServer.url() + path;
   }
 
   /** {@code base} plus {@code query}, e.g. {@code ?EIO=4&transport=polling}. */

@@ -50,6 +50,20 @@ final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Writes a POST of {@code body} for {@code target} without waiting for the answer. */
+  void sendPost(String target, String body) {
+    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+    String head = "POST " + target + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+        + "Content-Length: " + content.length + "\r\n\r\n";
+    try {
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(content);
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A GET and its answer. */
   Response get(String target) {
     sendGet(target);

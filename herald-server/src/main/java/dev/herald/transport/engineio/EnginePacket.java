@@ -1,5 +1,9 @@
 package dev.herald.transport.engineio;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.config.HeraldConfig;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,6 +32,23 @@ record EnginePacket(Type type, String text, Buffer binary) {
   }
 
   static final char SEPARATOR = '\u001e';
+
+  /**
+   * The open packet of a handshake: {@code 0} and the session's settings as JSON (EIO v4,
+   * "Handshake"); {@code canUpgrade} lists {@code websocket} among the upgrades.
+   */
+  static String open(String sid, HeraldConfig.Engine engine, boolean canUpgrade) {
+    ObjectNode open = JsonNodeFactory.instance.objectNode();
+    open.put("sid", sid);
+    ArrayNode upgrades = open.putArray("upgrades");
+    if (canUpgrade) {
+      upgrades.add("websocket");
+    }
+    open.put("pingInterval", engine.pingInterval().toMillis());
+    open.put("pingTimeout", engine.pingTimeout().toMillis());
+    open.put("maxPayload", engine.maxPayload());
+    return Type.OPEN.digit + open.toString();
+  }
 
   static EnginePacket of(Type type) {
     return new EnginePacket(type, "", null);

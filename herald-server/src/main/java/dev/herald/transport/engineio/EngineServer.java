@@ -7,7 +7,6 @@ import dev.herald.transport.websocket.WebSocket;
 import dev.herald.transport.websocket.WebSocketSettings;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -87,38 +86,26 @@ public final class EngineServer {
     HeraldConfig.Engine engine = options.engine();
     String origin = req.getHeader("origin");
     if (req.method() == HttpMethod.OPTIONS) {
-      HttpServerResponse resp = req.response();
-      if (origin != null && engine.allowsOrigin(origin)) {
-        resp.putHeader("access-control-allow-origin", origin)
-            .putHeader("access-control-allow-credentials", "true")
-            // the cors middleware of the reference server allows "GET,HEAD,PUT,PATCH,POST,DELETE";
-            // without PUT a browser never sends the suites' PUT handshake, which must get its 400
-            .putHeader("access-control-allow-methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
-            .putHeader("access-control-allow-headers",
-                req.getHeader("access-control-request-headers") == null
-                    ? "content-type" : req.getHeader("access-control-request-headers"))
-            .putHeader("vary", "Origin");
-      }
-      resp.setStatusCode(204).end();
+      EngineResponses.preflight(req, engine);
       return;
     }
     if (!engine.allowsOrigin(origin)) {
       metrics.refused("cors");
-      error(req, EngineError.FORBIDDEN, engine);
+      EngineResponses.error(req, EngineError.FORBIDDEN, engine);
       return;
     }
     String transport = req.getParam("transport");
     if (!"polling".equals(transport) && !"websocket".equals(transport)) {
-      error(req, EngineError.UNKNOWN_TRANSPORT, engine);
+      EngineResponses.error(req, EngineError.UNKNOWN_TRANSPORT, engine);
       return;
     }
     if (!"4".equals(req.getParam("EIO"))) {
-      error(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, engine);
+      EngineResponses.error(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, engine);
       return;
     }
     boolean upgradeRequest = "websocket".equalsIgnoreCase(req.getHeader("upgrade"));
     if ("websocket".equals(transport) && !upgradeRequest) {
-      error(req, EngineError.BAD_REQUEST, engine);
+      EngineResponses.error(req, EngineError.BAD_REQUEST, engine);
       return;
     }
     String sid = req.getParam("sid");
@@ -126,29 +113,30 @@ public final class EngineServer {
       handshake(req, transport);
       return;
     }
-    EngineSocket socket = sockets.get(sid);
-    if (socket != null && socket.heartbeatExpired()) {
-      EngineSocket expired = socket;
-      remove(expired);
-      expired.context.runOnContext(v -> expired.expire());
-      socket = null;
-    }
+    EngineSocket socket = live(sid);
     if (socket == null) {
-      error(req, EngineError.UNKNOWN_SID, engine);
+      EngineResponses.error(req, EngineError.UNKNOWN_SID, engine);
       return;
     }
     if ("websocket".equals(transport)) {
       // a real upgrade never gets here: WebSocketUpgrades hands it to upgrade(UpgradeRequest)
-      error(req, EngineError.BAD_REQUEST, engine);
+      EngineResponses.error(req, EngineError.BAD_REQUEST, engine);
     } else if (req.method() == HttpMethod.GET) {
       HttpServerResponse resp = req.response();
-      cors(resp, origin, engine);
+      EngineResponses.cors(resp, origin, engine);
       EngineSocket polled = socket;
-      socket.context.runOnContext(v -> polled.onPoll(resp));
+      // A GET only says where the next answer goes: on the session's loop it is in place at once.
+      // A POST's packets run in a task of their own (post), so a GET read in the same turn, as from
+      // a client that sends both together, is held before a close packet ends the session.
+      if (polled.onContext()) {
+        polled.onPoll(resp);
+      } else {
+        polled.context.runOnContext(v -> polled.onPoll(resp));
+      }
     } else if (req.method() == HttpMethod.POST) {
       post(req, socket);
     } else {
-      error(req, EngineError.BAD_REQUEST, engine);
+      EngineResponses.error(req, EngineError.BAD_REQUEST, engine);
     }
   }
 
@@ -158,7 +146,7 @@ public final class EngineServer {
    */
   public void badRequest(HttpServerRequest req) {
     req.resume();
-    error(req, EngineError.BAD_REQUEST, options.engine());
+    EngineResponses.error(req, EngineError.BAD_REQUEST, options.engine());
   }
 
   /**
@@ -171,78 +159,72 @@ public final class EngineServer {
     String origin = req.header("origin");
     if (!engine.allowsOrigin(origin)) {
       metrics.refused("cors");
-      refuse(req, EngineError.FORBIDDEN, origin);
+      EngineResponses.refuse(req, engine, EngineError.FORBIDDEN, origin);
       return;
     }
     if (!"4".equals(req.param("EIO"))) {
-      refuse(req, EngineError.UNSUPPORTED_PROTOCOL_VERSION, origin);
+      EngineResponses.refuse(req, engine, EngineError.UNSUPPORTED_PROTOCOL_VERSION, origin);
       return;
     }
     String sid = req.param("sid");
     if (sid == null) {
       if (draining) {
         metrics.refused("draining");
-        refuse(req, EngineError.SHUTTING_DOWN, origin);
+        EngineResponses.refuse(req, engine, EngineError.SHUTTING_DOWN, origin);
         return;
       }
       Handshake handshake = new Handshake(req.rawQuery(), req.header("authorization"), req.remoteAddress());
       EngineSocket socket = new EngineSocket(newSid(), req.context(), this, options);
       WebSocket ws = req.accept(webSocketSettings, socket.transportListener());
       sockets.put(socket.sid, socket);
-      socket.open(ws);
+      socket.openOverWebSocket(ws);
       listener.onOpen(socket, handshake);
       return;
     }
-    EngineSocket socket = sockets.get(sid);
-    if (socket != null && socket.heartbeatExpired()) {
-      remove(socket);
-      EngineSocket expired = socket;
-      expired.context.runOnContext(v -> expired.expire());
-      socket = null;
-    }
+    EngineSocket socket = live(sid);
     if (socket == null) {
-      refuse(req, EngineError.UNKNOWN_SID, origin);
+      EngineResponses.refuse(req, engine, EngineError.UNKNOWN_SID, origin);
       return;
     }
     EngineSocket polling = socket;
     Context requestContext = req.context();
     polling.context.runOnContext(v -> {
-      if (!polling.reserveUpgrade()) {
-        refuse(req, EngineError.BAD_REQUEST, origin);
-        return;
+      switch (polling.reserveUpgrade()) {
+        case GRANTED -> requestContext.runOnContext(x -> {
+          WebSocket ws = req.accept(webSocketSettings, polling.transportListener());
+          if (polling.onContext()) {
+            polling.onUpgradeSocket(ws);
+          } else {
+            polling.context.runOnContext(y -> polling.onUpgradeSocket(ws));
+          }
+        });
+        // engine.io (Server#onWebSocket): a session that "had already been upgraded" or "has already
+        // been trying to upgrade" gets websocket.close(): accepted, then closed; the first goes on
+        case TAKEN -> requestContext.runOnContext(x -> req.accept(webSocketSettings, IGNORED)
+            .close(CloseReason.PROTOCOL_ERROR.code(), "session already has a websocket"));
+        case GONE -> EngineResponses.refuse(req, engine, EngineError.UNKNOWN_SID, origin);
       }
-      requestContext.runOnContext(x -> {
-        WebSocket ws = req.accept(webSocketSettings, polling.transportListener());
-        if (polling.onContext()) {
-          polling.onUpgradeSocket(ws);
-        } else {
-          polling.context.runOnContext(y -> polling.onUpgradeSocket(ws));
-        }
-      });
     });
   }
 
-  private void refuse(UpgradeRequest req, EngineError error, String origin) {
-    HeraldConfig.Engine engine = options.engine();
-    if (origin != null && engine.allowsOrigin(origin)) {
-      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", origin,
-          "access-control-allow-credentials", "true", "vary", "Origin");
-    } else if (origin == null && engine.corsOrigins().contains("*")) {
-      req.refuse(error.status, "application/json", error.json(), "access-control-allow-origin", "*");
-    } else {
-      req.refuse(error.status, "application/json", error.json());
-    }
-  }
+  /** The listener of a WebSocket accepted only to be closed: nothing it sends means anything. */
+  private static final WebSocket.Listener IGNORED = new WebSocket.Listener() {
+    @Override public void onText(WebSocket socket, String text) { }
+
+    @Override public void onBinary(WebSocket socket, byte[] data) { }
+
+    @Override public void onClose(WebSocket socket, int code, String reason) { }
+  };
 
   private void handshake(HttpServerRequest req, String transport) {
     HeraldConfig.Engine engine = options.engine();
     if (req.method() != HttpMethod.GET) {
-      error(req, EngineError.BAD_HANDSHAKE_METHOD, engine);
+      EngineResponses.error(req, EngineError.BAD_HANDSHAKE_METHOD, engine);
       return;
     }
     if (draining) {
       metrics.refused("draining");
-      error(req, EngineError.SHUTTING_DOWN, engine);
+      EngineResponses.error(req, EngineError.SHUTTING_DOWN, engine);
       return;
     }
     Handshake handshake = new Handshake(req.query(),
@@ -252,10 +234,9 @@ public final class EngineServer {
     String sid = newSid();
     EngineSocket socket = new EngineSocket(sid, ctx, this, options);
     sockets.put(sid, socket);
-    socket.open(null);
-    String openPacket = socket.takeOpenPacketForHandshake();
+    String openPacket = socket.openOverPolling();
     listener.onOpen(socket, handshake);
-    respondPayload(req.response(), openPacket, engine, origin(req));
+    EngineResponses.respondPayload(req.response(), openPacket, engine, req.getHeader("origin"));
   }
 
   private void post(HttpServerRequest req, EngineSocket socket) {
@@ -264,7 +245,7 @@ public final class EngineServer {
     String contentLength = req.getHeader("content-length");
     if (contentLength != null && parseLength(contentLength) > max) {
       metrics.refused("payload_too_large");
-      tooLarge(req);
+      EngineResponses.tooLarge(req);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -276,39 +257,28 @@ public final class EngineServer {
       if (body.length() + chunk.length() > max) {
         tooLarge[0] = true;
         metrics.refused("payload_too_large");
-        tooLarge(req);
+        EngineResponses.tooLarge(req);
         return;
       }
       body.appendBuffer(chunk);
     });
     HttpServerResponse resp = req.response();
-    String origin = origin(req);
+    String origin = req.getHeader("origin");
     req.endHandler(v -> {
       if (tooLarge[0]) {
         return;
       }
+      // always a task, even on the session's loop: a GET read in the same turn goes first (handle)
       socket.context.runOnContext(x -> {
-        cors(resp, origin, engine);
-        if (!socket.beginPost()) {
-          error(resp, EngineError.BAD_REQUEST, engine);
-          return;
-        }
-        if (!socket.onPostBody(body.toString(java.nio.charset.StandardCharsets.UTF_8))) {
-          error(resp, EngineError.BAD_REQUEST, engine);
+        EngineResponses.cors(resp, origin, engine);
+        if (!socket.onPost(body.toString(java.nio.charset.StandardCharsets.UTF_8))) {
+          EngineResponses.error(resp, EngineError.BAD_REQUEST, engine);
           return;
         }
         resp.putHeader("content-type", "text/html");
         resp.end("ok");
       });
     });
-  }
-
-  /** 413, and for HTTP/1.x the connection closes so the rest of the body is not read. */
-  private static void tooLarge(HttpServerRequest req) {
-    if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-      req.response().putHeader("connection", "close");
-    }
-    req.response().setStatusCode(413).end();
   }
 
   /** The heartbeat queues of {@code context}'s loop, started on first use; call on that context. */
@@ -321,48 +291,18 @@ public final class EngineServer {
     sockets.remove(socket.sid, socket);
   }
 
-  /** Ends a poll with {@code payload}; completes once the response was written, fails if it could not be. */
-  static io.vertx.core.Future<Void> respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine) {
-    return respondPayload(resp, payload, engine, null);
-  }
-
-  static io.vertx.core.Future<Void> respondPayload(HttpServerResponse resp, String payload, HeraldConfig.Engine engine,
-      String origin) {
-    if (resp.ended() || resp.closed()) {
-      return io.vertx.core.Future.failedFuture("the poll ended before its answer");
+  /**
+   * The session of {@code sid}, or null when there is none or its heartbeat expired: such a session
+   * is gone even if its tick has not ended it yet, and is ended on its loop.
+   */
+  private EngineSocket live(String sid) {
+    EngineSocket socket = sockets.get(sid);
+    if (socket != null && socket.heartbeatExpired()) {
+      remove(socket);
+      socket.context.runOnContext(v -> socket.onPongMissed());
+      return null;
     }
-    resp.putHeader("content-type", "text/plain; charset=UTF-8");
-    cors(resp, origin, engine);
-    return resp.end(payload);
-  }
-
-  private static void error(HttpServerRequest req, EngineError error, HeraldConfig.Engine engine) {
-    cors(req.response(), origin(req), engine);
-    error(req.response(), error, engine);
-  }
-
-  static void error(HttpServerResponse resp, EngineError error, HeraldConfig.Engine engine) {
-    if (resp.ended() || resp.closed()) {
-      return;
-    }
-    resp.setStatusCode(error.status).putHeader("content-type", "application/json").end(error.json());
-  }
-
-  private static void cors(HttpServerResponse resp, String origin, HeraldConfig.Engine engine) {
-    if (resp.headWritten() || !engine.allowsOrigin(origin)) {
-      return;
-    }
-    if (origin != null) {
-      resp.putHeader("access-control-allow-origin", origin)
-          .putHeader("access-control-allow-credentials", "true")
-          .putHeader("vary", "Origin");
-    } else if (engine.corsOrigins().contains("*")) {
-      resp.putHeader("access-control-allow-origin", "*");
-    }
-  }
-
-  private static String origin(HttpServerRequest req) {
-    return req.getHeader("origin");
+    return socket;
   }
 
   private static long parseLength(String s) {

@@ -2,20 +2,27 @@ package dev.herald.transport.engineio;
 
 import dev.herald.gateway.CloseReason;
 import dev.herald.transport.websocket.WebSocket;
+import dev.herald.transport.websocket.WebSocketFrames;
+import dev.herald.vertx.VertxInternals;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.ArrayDeque;
-import java.util.List;
+
 
 /**
- * One Engine.IO v4 session: its current transport (HTTP long-polling or WebSocket), the upgrade
- * between them, the heartbeat, and the queue of packets waiting for the next poll.
+ * One Engine.IO v4 session: its state, its handler, its heartbeat and how it ends. Its packets
+ * travel on a {@link PollingTransport} from an HTTP handshake until an {@link Upgrade} moves them to
+ * a {@link WebSocketTransport}, or on a WebSocket from the start.
  *
- * <p>Threads: every field is owned by {@link #context}; requests arriving on other event loops hop
- * onto it. {@link #send}, {@link #sendBinary} and {@link #close} may be called from any thread.
+ * <p>Lifecycle: OPEN, then CLOSING when the server closes a long-polling session (its close packet
+ * waits up to pingTimeout for the client's next poll), then CLOSED: the handler hears
+ * {@link Handler#onClose} once and the server forgets the sid. A client's close packet, a failed
+ * transport, a missed pong or a packet that breaks the protocol end it at once.
+ *
+ * <p>Threads: owned by the event loop of {@link #context}, where requests and WebSocket frames from
+ * other loops hop. {@link #send}, {@link #sendBinary} and {@link #close} may be called from any
+ * thread; {@link #state} and {@link #pongDeadline} are read from any thread.
  */
 public final class EngineSocket {
   /** What the layer above (Socket.IO, or the conformance echo) does with a session's messages. */
@@ -28,60 +35,62 @@ public final class EngineSocket {
     void onClose(String reason);
   }
 
-  private enum State { OPEN, CLOSING, CLOSED }
+  enum State { OPEN, CLOSING, CLOSED }
 
-  final String sid;
-  final Context context;
-  private final EngineServer server;
-  private final EngineOptions options;
-  private final Vertx vertx;
-  private Handler handler = new Handler() {
+  private static final Handler NO_HANDLER = new Handler() {
     @Override public void onMessage(String text) { }
+
     @Override public void onBinary(Buffer data) { }
+
     @Override public void onClose(String reason) { }
   };
 
-  private final Transport transport = new Transport();
-  private State state = State.OPEN;
-  private WebSocket ws;
-  private boolean unflushed;
-  private HttpServerResponse pendingPoll;
-  private boolean postInFlight;
-  private final ArrayDeque<EnginePacket> writeBuffer = new ArrayDeque<>();
-  /** Write receipts of packets in {@link #writeBuffer}: run once the poll response carrying them was sent. */
-  private List<Runnable> pollReceipts;
-  private int writeBufferBytes;
-  private boolean flushScheduled;
-  private WebSocket upgrading;
-  private boolean probed;
-  private boolean upgradeReserved;
-  private long upgradeTimer = -1;
+  final String sid;
+  final Context context;
+  final EngineServer server;
+  final EngineOptions options;
   private final Heartbeats heartbeats;
+  private final Frames frames = new Frames(this);
+  /** Loop-owned, like every field without a note. */
+  private Handler handler = NO_HANDLER;
+  /** Written on the loop; volatile because {@link #send} from another thread answers from it. */
+  private volatile State state = State.OPEN;
+  /** Why the server closed the session, once it did. */
+  private CloseReason closeReason;
+  /** The long-polling transport of a session opened over HTTP; null for one opened over WebSocket. */
+  private PollingTransport polling;
+  /** The upgrade in progress, null when there is none. */
+  private Upgrade upgrade;
+  /** The WebSocket transport, once the session has one. */
+  private WebSocketTransport websocket;
   /** Heartbeat queue links, owned by {@link Heartbeats} on this session's loop. */
   EngineSocket heartbeatPrev;
   EngineSocket heartbeatNext;
   long heartbeatDue;
   byte heartbeatQueue;
-  private CloseReason closeReason;
-  /** nanoTime by which the outstanding ping must be answered, 0 when none is; read by any thread. */
-  private volatile long pingDeadline;
+  /**
+   * nanoTime by which the next ping (or the one outstanding) must be answered: its due time plus
+   * pingTimeout. Written on the loop when a ping is scheduled, read by any thread.
+   */
+  private volatile long pongDeadline;
 
   EngineSocket(String sid, Context context, EngineServer server, EngineOptions options) {
     this.sid = sid;
     this.context = context;
     this.server = server;
     this.options = options;
-    this.vertx = context.owner();
     this.heartbeats = server.heartbeats(context);
+    // not expired before the first ping is scheduled, though the server may already list it
+    this.pongDeadline = System.nanoTime() + options.engine().pingInterval().plus(options.engine().pingTimeout()).toNanos();
   }
 
   public String id() {
     return sid;
   }
 
-  /** The name of the current transport: {@code polling} or {@code websocket}. */
+  /** The name of the current transport: {@code polling} or {@code websocket}. Call on the socket's context. */
   public String transportName() {
-    return ws != null ? "websocket" : "polling";
+    return websocket != null ? "websocket" : "polling";
   }
 
   /** Sets who receives this session's messages. Call on the socket's context, right after open. */
@@ -93,79 +102,88 @@ public final class EngineSocket {
     return context;
   }
 
-  /** Sends a text message. Returns false if the session is closed or its buffer is full. */
+  /**
+   * Sends a text message. On the session's loop the answer is final: true when the message was
+   * written to the WebSocket or queued for the next poll, false when the session is closing or
+   * closed, or when its buffer overflowed (the session then closes as a slow consumer). From another
+   * thread the message is handed to the loop, after this thread's earlier sends: false when the
+   * session is already closing or closed; true when handed over, in which case the loop queues it
+   * unless the session ends first or overflows then, and the handler's {@link Handler#onClose}
+   * reports either.
+   */
   public boolean send(String text) {
     return enqueue(EnginePacket.message(text));
   }
 
   /**
-   * Sends a text message; {@code onWritten} (when not null) runs on the session's loop once it was
-   * written to the client's connection: the WebSocket took the frame, or the poll response that
-   * carries it was sent. Never when the session ends first. Call on the socket's context.
+   * Sends a text message, and runs {@code onWritten} (when not null) on the session's loop once it
+   * was written to the client's connection: the WebSocket took its frame, or the poll response that
+   * carries it was written. Never when the session ends or overflows first. Call on the socket's
+   * context; answers as {@link #send(String)} there.
    */
   public boolean send(String text, Runnable onWritten) {
-    return enqueue(EnginePacket.message(text), onWritten);
+    if (onWritten == null) {
+      return send(text);
+    }
+    EnginePacket p = EnginePacket.message(text);
+    if (state != State.OPEN) {
+      return false;
+    }
+    if (websocket != null ? !websocket.write(p, onWritten) : !polling.write(p, onWritten)) {
+      slowConsumer();
+      return false;
+    }
+    return true;
   }
 
-  /** Sends a binary message. Returns false if the session is closed or its buffer is full. */
+  /** Sends a binary message; answers as {@link #send(String)}. */
   public boolean sendBinary(Buffer data) {
     return enqueue(EnginePacket.binaryMessage(data));
   }
 
   /**
    * Sends a text message already encoded for every receiver: {@code frame} is the WebSocket frame
-   * of the whole Engine.IO packet ({@code 4} + message, from
-   * {@link dev.herald.transport.websocket.WebSocketFrames#sharedText}), written to a WebSocket
-   * transport without flushing ({@link #flushShared}); a polling transport queues its text. Call on
-   * the socket's context. Returns false if the session is closed or its buffer is full.
+   * of the whole Engine.IO packet ({@code 4} + message, from {@link WebSocketFrames#sharedText}),
+   * written to a WebSocket transport without flushing ({@link #flushShared}); a polling transport
+   * queues its text. Call on the socket's context. Returns false if the session is closed or its
+   * buffer is full.
    */
   public boolean sendShared(ByteBuf frame) {
     if (state != State.OPEN) {
       return false;
     }
-    if (ws != null) {
-      if (!ws.isWritable()) {
-        server.metrics().refused("slow_consumer");
-        close(CloseReason.SLOW_CONSUMER);
-        return false;
-      }
-      server.metrics().messageOut("socketio");
-      ws.writeShared(frame);
-      unflushed = true;
-      return true;
+    if (websocket == null) {
+      return enqueue(EnginePacket.decodeTextUnchecked(WebSocketFrames.textOf(frame)));
     }
-    return enqueue(EnginePacket.decodeTextUnchecked(
-        dev.herald.transport.websocket.WebSocketFrames.textOf(frame)));
+    if (!websocket.writeShared(frame)) {
+      slowConsumer();
+      return false;
+    }
+    return true;
   }
 
   /**
-   * {@link #sendShared(ByteBuf)}; {@code onWritten} runs on the session's loop once the frame was
-   * written to the client's connection (see {@link #send(String, Runnable)}).
+   * {@link #sendShared(ByteBuf)}, and {@code onWritten} runs on the session's loop once the packet
+   * was written to the client's connection (see {@link #send(String, Runnable)}).
    */
   public boolean sendShared(ByteBuf frame, Runnable onWritten) {
     if (state != State.OPEN) {
       return false;
     }
-    if (ws != null) {
-      if (!ws.isWritable()) {
-        server.metrics().refused("slow_consumer");
-        close(CloseReason.SLOW_CONSUMER);
-        return false;
-      }
-      server.metrics().messageOut("socketio");
-      ws.writeShared(frame, onWritten);
-      unflushed = true;
-      return true;
+    if (websocket == null) {
+      return send(WebSocketFrames.textOf(frame).substring(1), onWritten);
     }
-    return enqueue(EnginePacket.decodeTextUnchecked(
-        dev.herald.transport.websocket.WebSocketFrames.textOf(frame)), onWritten);
+    if (!websocket.writeShared(frame, onWritten)) {
+      slowConsumer();
+      return false;
+    }
+    return true;
   }
 
   /** Flushes what {@link #sendShared} wrote. Call on the socket's context. */
   public void flushShared() {
-    if (unflushed) {
-      unflushed = false;
-      ws.flush();
+    if (websocket != null) {
+      websocket.flushShared();
     }
   }
 
@@ -174,7 +192,7 @@ public final class EngineSocket {
    * as Vert.x's periodic timers run).
    */
   public boolean onContext() {
-    return dev.herald.vertx.VertxInternals.isOnLoopOf(context);
+    return VertxInternals.isOnLoopOf(context);
   }
 
   /** Closes the session, telling the client (close packet or WebSocket close frame). Thread-safe. */
@@ -188,273 +206,146 @@ public final class EngineSocket {
     }
     state = State.CLOSING;
     closeReason = reason;
-    if (ws != null) {
-      if (reason == CloseReason.SLOW_CONSUMER) {
-        ws.abort(reason.code(), reason.text());
-      } else {
-        ws.close(reason.code(), reason.text());
-      }
-      onClose(reason.text());
+    if (websocket != null) {
+      websocket.close(reason);
+      end(reason.text());
     } else {
-      writeBuffer.add(EnginePacket.of(EnginePacket.Type.CLOSE));
-      if (pendingPoll != null) {
-        flush();
-      }
+      polling.queueClose();
       // the client gets the close packet on its next poll; give it one poll cycle to come
-      vertx.setTimer(options.engine().pingTimeout().toMillis(), t -> onClose(reason.text()));
+      context.owner().setTimer(options.engine().pingTimeout().toMillis(), t -> end(reason.text()));
     }
   }
 
   // ---- called by EngineServer ----
 
-  /** Receives the frames of this session's WebSockets: the current transport and an upgrading one. */
+  /** Receives the frames of this session's WebSockets: its transport's and an upgrading one's. */
   WebSocket.Listener transportListener() {
-    return transport;
+    return frames;
   }
 
-  void open(WebSocket directWs) {
-    String open = "0{\"sid\":\"" + sid + "\",\"upgrades\":" + (directWs == null ? "[\"websocket\"]" : "[]")
-        + ",\"pingInterval\":" + options.engine().pingInterval().toMillis()
-        + ",\"pingTimeout\":" + options.engine().pingTimeout().toMillis()
-        + ",\"maxPayload\":" + options.engine().maxPayload() + "}";
-    if (directWs != null) {
-      ws = directWs;
-      directWs.sendText(open);
-    } else {
-      writeBuffer.add(new EnginePacket(EnginePacket.Type.OPEN, open.substring(1), null));
-    }
+  /** Opens the session on a WebSocket from the handshake, which carries the open packet. */
+  void openOverWebSocket(WebSocket socket) {
+    websocket = new WebSocketTransport(socket, server.metrics());
+    socket.sendText(EnginePacket.open(sid, options.engine(), false));
     schedulePing();
   }
 
-  /** The open packet for the handshake response of a polling session. */
-  String takeOpenPacketForHandshake() {
-    EnginePacket open = writeBuffer.poll();
-    return open.encodeText();
+  /** Opens the session over long-polling; returns the open packet, the handshake's answer. */
+  String openOverPolling() {
+    polling = new PollingTransport(this);
+    schedulePing();
+    return EnginePacket.open(sid, options.engine(), true);
   }
 
   /**
-   * True when a ping went unanswered past its timeout, even if the timer has not fired yet; the
+   * True when a ping went unanswered past its timeout, even if the tick has not noticed yet; the
    * server then treats the session as gone (EIO v4: pingInterval + pingTimeout ends a silent session).
    */
   boolean heartbeatExpired() {
-    long deadline = pingDeadline;
-    return deadline != 0 && System.nanoTime() - deadline >= 0;
-  }
-
-  /** Ends the session for a missed heartbeat; called on the socket's context. */
-  void expire() {
-    if (state == State.OPEN) {
-      if (ws != null) {
-        ws.close(CloseReason.PING_TIMEOUT.code(), CloseReason.PING_TIMEOUT.text());
-      }
-      onClose("ping timeout");
-    }
+    return System.nanoTime() - pongDeadline >= 0;
   }
 
   /** A long-polling GET. Engine.IO allows one pending GET per session. */
   void onPoll(HttpServerResponse response) {
     if (state == State.CLOSED) {
-      EngineServer.error(response, EngineError.UNKNOWN_SID, options.engine());
-      return;
-    }
-    if (ws != null) {
-      EngineServer.error(response, EngineError.BAD_REQUEST, options.engine());
-      return;
-    }
-    if (pendingPoll != null) {
-      // engine.io: "overlap from client" is a transport error; the session ends
-      EngineServer.error(response, EngineError.BAD_REQUEST, options.engine());
-      onClose("transport error");
-      return;
-    }
-    if (response.closed()) {
-      // the client went away before this poll reached the session: engine.io's "poll connection
-      // closed prematurely", a transport error
-      onClose("transport error");
-      return;
-    }
-    pendingPoll = response;
-    response.closeHandler(v -> context.runOnContext(x -> {
-      if (pendingPoll == response) {
-        pendingPoll = null;
-        onClose("transport error");
-      }
-    }));
-    if (!writeBuffer.isEmpty() || upgrading != null && probed) {
-      flush();
+      EngineResponses.error(response, EngineError.UNKNOWN_SID, options.engine());
+    } else if (websocket != null) {
+      EngineResponses.error(response, EngineError.BAD_REQUEST, options.engine());
+    } else {
+      polling.onPoll(response);
     }
   }
 
-  /** Whether a POST may start; a second concurrent POST is a protocol error. */
-  boolean beginPost() {
-    if (state == State.CLOSED || ws != null || postInFlight) {
+  /**
+   * The body of a long-polling POST, already size-checked. False when the session cannot take it
+   * (ended, or on a WebSocket now) or it broke the protocol; the answer is then 400.
+   */
+  boolean onPost(String body) {
+    if (state == State.CLOSED || websocket != null) {
       return false;
     }
-    postInFlight = true;
-    return true;
-  }
-
-  /** The body of a long-polling POST, already size-checked. False when it broke the protocol. */
-  boolean onPostBody(String body) {
-    postInFlight = false;
-    List<EnginePacket> packets;
-    try {
-      packets = EnginePacket.decodePayload(body);
-    } catch (ProtocolException e) {
-      onClose("parse error");
-      return false;
-    }
-    for (EnginePacket p : packets) {
-      if (state == State.CLOSED) {
-        break;
-      }
-      onPacket(p);
-    }
-    return true;
-  }
-
-  void postAborted() {
-    postInFlight = false;
+    return polling.onPost(body);
   }
 
   /** Claims the one upgrade a polling session may have in progress. */
-  boolean reserveUpgrade() {
-    if (state != State.OPEN || ws != null || upgradeReserved) {
-      return false;
+  Upgrade.Claim reserveUpgrade() {
+    if (state == State.CLOSED) {
+      return Upgrade.Claim.GONE;
     }
-    upgradeReserved = true;
-    return true;
+    if (state != State.OPEN || websocket != null || upgrade != null) {
+      return Upgrade.Claim.TAKEN;
+    }
+    upgrade = new Upgrade(this, options.engine().upgradeTimeout().toMillis());
+    return Upgrade.Claim.GRANTED;
   }
 
-  void releaseUpgrade() {
-    upgradeReserved = false;
-  }
-
-  /** A WebSocket that asks to upgrade this polling session (probe, then upgrade packet). */
+  /** The WebSocket of the upgrade reserved by {@link #reserveUpgrade}, now accepted. */
   void onUpgradeSocket(WebSocket socket) {
-    upgrading = socket;
-    probed = false;
-    upgradeTimer = vertx.setTimer(options.engine().upgradeTimeout().toMillis(), t -> {
-      if (upgrading == socket) {
-        upgrading = null;
-        upgradeReserved = false;
-        socket.close(1002, "upgrade timeout");
-      }
-    });
+    if (upgrade == null) {
+      // the session ended while the WebSocket was being accepted
+      socket.close(1000, "");
+      return;
+    }
+    upgrade.begin(socket);
   }
 
-  private void onUpgradeFrame(WebSocket socket, String text) {
-    if (!probed && text.equals("2probe")) {
-      probed = true;
-      socket.sendText("3probe");
-      // answer the pending poll with a noop so the client can pause polling and send "5"
-      if (pendingPoll != null) {
-        flush();
+  // ---- called by the transports, the upgrade and the heartbeat ----
+
+  boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  /** The long-polling transport; the upgrade's session always has one. */
+  PollingTransport pollingTransport() {
+    return polling;
+  }
+
+  /** The WebSocket transport, or null while the session polls. */
+  WebSocketTransport websocketTransport() {
+    return websocket;
+  }
+
+  /** The upgrade in progress, or null. */
+  Upgrade upgradeInProgress() {
+    return upgrade;
+  }
+
+  /** The session's WebSocket ended from the client's side, or its connection did ({@code why} may be null). */
+  void websocketEnded(CloseReason why, String reason) {
+    if (state == State.OPEN) {
+      if (why == CloseReason.MESSAGE_TOO_BIG) {
+        server.metrics().refused("payload_too_large");
       }
-    } else if (probed && text.equals("5")) {
-      vertx.cancelTimer(upgradeTimer);
-      upgrading = null;
-      if (pendingPoll != null) {
-        HttpServerResponse poll = pendingPoll;
-        pendingPoll = null;
-        EngineServer.respondPayload(poll, "6", options.engine());
-      }
-      ws = socket;
-      for (EnginePacket p; (p = writeBuffer.poll()) != null; ) {
-        writeToWebSocket(p);
-      }
-      writeBufferBytes = 0;
-      if (pollReceipts != null) {
-        // written in order: once the last of them is, all of them are
-        List<Runnable> receipts = pollReceipts;
-        pollReceipts = null;
-        socket.afterWrites(() -> receipts.forEach(Runnable::run));
-      }
-    } else {
-      upgrading = null;
-      upgradeReserved = false;
-      vertx.cancelTimer(upgradeTimer);
-      socket.close(1002, "invalid upgrade");
+      closeReason = why;
+      end(reason);
     }
   }
 
-  // ---- internals ----
+  /** The upgrade ended without completing; another may be tried. */
+  void upgradeAbandoned() {
+    upgrade = null;
+  }
 
   /**
-   * The frames of this session's WebSockets, moved onto the session's context when the WebSocket
-   * lives on another event loop (an upgrade that arrived on another connection).
+   * EIO v4 upgrade: the client's upgrade packet arrived on {@code socket}, the session moves there:
+   * "a noop packet to any pending GET request ... to cleanly close HTTP long-polling transport",
+   * then what waited for the next poll goes out on the WebSocket.
    */
-  private final class Transport implements WebSocket.Listener {
-    @Override
-    public void onText(WebSocket socket, String text) {
-      onSessionContext(() -> {
-        if (socket == ws) {
-          onWebSocketText(text);
-        } else if (socket == upgrading) {
-          onUpgradeFrame(socket, text);
-        }
-      });
-    }
-
-    @Override
-    public void onBinary(WebSocket socket, byte[] data) {
-      onSessionContext(() -> {
-        if (socket == ws) {
-          server.metrics().messageIn("socketio");
-          handler.onBinary(Buffer.buffer(data));
-        } else if (socket == upgrading) {
-          upgrading = null;
-          upgradeReserved = false;
-          vertx.cancelTimer(upgradeTimer);
-          socket.close(1002, "binary frame during upgrade");
-        }
-      });
-    }
-
-    @Override
-    public void onClose(WebSocket socket, int code, String reason) {
-      onSessionContext(() -> {
-        if (socket == upgrading) {
-          upgrading = null;
-          upgradeReserved = false;
-          vertx.cancelTimer(upgradeTimer);
-        } else if (socket == ws && state == State.OPEN) {
-          // RFC 6455 7.4.1: 1009 for a message too big; 1002 and 1007 for frames that break the protocol
-          if (code == 1009) {
-            server.metrics().refused("payload_too_large");
-            closeReason = CloseReason.MESSAGE_TOO_BIG;
-            EngineSocket.this.onClose("message too big");
-          } else if (code == 1002 || code == 1007) {
-            closeReason = CloseReason.PROTOCOL_ERROR;
-            EngineSocket.this.onClose("transport error");
-          } else {
-            EngineSocket.this.onClose(closeReason != null ? closeReason.text() : "transport close");
-          }
-        }
-      });
-    }
-
-    private void onSessionContext(Runnable r) {
-      if (onContext()) {
-        r.run();
-      } else {
-        context.runOnContext(v -> r.run());
-      }
-    }
+  void upgraded(WebSocket socket) {
+    upgrade = null;
+    polling.releaseWithNoop();
+    websocket = new WebSocketTransport(socket, server.metrics());
+    polling.drainTo(websocket);
   }
 
-  private void onWebSocketText(String text) {
-    try {
-      onPacket(EnginePacket.decodeText(text));
-    } catch (ProtocolException e) {
-      WebSocket socket = ws;
-      onClose("parse error");
-      socket.close(CloseReason.PROTOCOL_ERROR.code(), e.getMessage());
-    }
+  /** Text to pass to the handler when a close packet the server queued reaches the client. */
+  String closedByServer() {
+    return closeReason != null ? closeReason.text() : "forced close";
   }
 
-  private void onPacket(EnginePacket p) {
-    if (state != State.OPEN && state != State.CLOSING) {
+  /** One packet from the client, from either transport. */
+  void onPacket(EnginePacket p) {
+    if (state == State.CLOSED) {
       return;
     }
     switch (p.type()) {
@@ -469,64 +360,77 @@ public final class EngineSocket {
       case PONG -> {
         // EIO v4: the client answers each server ping with a pong; the next ping is scheduled then.
         // A pong nobody asked for changes nothing (a second ping cycle would end the session).
-        if (pingDeadline != 0) {
-          pingDeadline = 0;
-          heartbeats.schedulePing(this);
+        if (Heartbeats.awaitsPong(this)) {
+          schedulePing();
         }
       }
       case CLOSE -> {
-        if (pendingPoll != null) {
-          // the client ends the session: a poll still held is released with a noop
-          HttpServerResponse poll = pendingPoll;
-          pendingPoll = null;
-          EngineServer.respondPayload(poll, "6", options.engine());
+        // the client ends the session: a poll still held is released with a noop
+        if (polling != null) {
+          polling.releaseWithNoop();
         }
-        if (ws != null) {
-          ws.close(1000, "");
+        if (websocket != null) {
+          websocket.closeNormally();
         }
-        onClose("transport close");
+        end("transport close");
       }
-      default -> {
-        // ping, open, upgrade and noop are not sent by v4 clients outside the probe: protocol error
-        onClose("parse error");
-        if (ws != null) {
-          ws.close(CloseReason.PROTOCOL_ERROR.code(), "unexpected packet");
-        }
-      }
+      // ping, open, upgrade and noop are not sent by v4 clients outside the probe
+      default -> fail(new ProtocolException("unexpected packet " + p.type()));
     }
   }
 
-  private boolean enqueue(EnginePacket p, Runnable onWritten) {
-    if (onWritten == null) {
-      return enqueue(p);
+  /** Ends the session for a packet that broke the protocol, closing a WebSocket with its reason. */
+  void fail(ProtocolException e) {
+    if (websocket != null) {
+      websocket.close(e);
     }
-    // called on the session's context: state is this loop's
-    if (state != State.OPEN) {
-      return false;
-    }
-    if (ws != null) {
-      if (!ws.isWritable()) {
-        server.metrics().refused("slow_consumer");
-        close(CloseReason.SLOW_CONSUMER);
-        return false;
-      }
-      server.metrics().messageOut("socketio");
-      ws.sendText(p.encodeText(), onWritten);
-      return true;
-    }
-    if (!enqueue(p)) {
-      return false;
-    }
-    if (pollReceipts == null) {
-      pollReceipts = new java.util.ArrayList<>(2);
-    }
-    pollReceipts.add(onWritten);
-    return true;
+    end("parse error");
   }
+
+  /** Called by {@link Heartbeats} when this session's next ping is due. */
+  void onPingDue() {
+    if (state == State.OPEN && enqueue(EnginePacket.of(EnginePacket.Type.PING))) {
+      heartbeats.awaitPong(this);
+    }
+  }
+
+  /** EIO v4: a ping not answered within pingTimeout closes the session. Called on the socket's context. */
+  void onPongMissed() {
+    if (state == State.OPEN) {
+      if (websocket != null) {
+        websocket.close(CloseReason.PING_TIMEOUT);
+      }
+      end("ping timeout");
+    }
+  }
+
+  /** Ends the session exactly once: heartbeat, upgrade, transports, the server's table, the handler. */
+  void end(String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    heartbeats.drop(this);
+    if (upgrade != null) {
+      upgrade.cancel();
+      upgrade = null;
+    }
+    if (polling != null) {
+      polling.end();
+    }
+    if (websocket != null) {
+      websocket.end();
+    }
+    server.remove(this);
+    handler.onClose(reason);
+  }
+
+  // ---- internals ----
 
   private boolean enqueue(EnginePacket p) {
     if (!onContext()) {
-      if (state == State.CLOSED) {
+      // a closing session takes nothing more, from any thread (the volatile read sees its close)
+      if (state != State.OPEN) {
         return false;
       }
       context.runOnContext(v -> enqueue(p));
@@ -535,127 +439,19 @@ public final class EngineSocket {
     if (state != State.OPEN) {
       return false;
     }
-    if (ws != null) {
-      if (!ws.isWritable()) {
-        server.metrics().refused("slow_consumer");
-        close(CloseReason.SLOW_CONSUMER);
-        return false;
-      }
-      writeToWebSocket(p);
-      return true;
-    }
-    writeBufferBytes += p.weight();
-    if (writeBufferBytes > options.outboundBufferBytes()) {
-      server.metrics().refused("slow_consumer");
-      writeBuffer.clear();
-      pollReceipts = null;
-      writeBufferBytes = 0;
-      close(CloseReason.SLOW_CONSUMER);
+    if (websocket != null ? !websocket.write(p) : !polling.write(p)) {
+      slowConsumer();
       return false;
-    }
-    writeBuffer.add(p);
-    if (pendingPoll != null && !flushScheduled) {
-      // gather everything sent during this event-loop turn into one poll response
-      flushScheduled = true;
-      context.runOnContext(v -> {
-        flushScheduled = false;
-        if (pendingPoll != null) {
-          flush();
-        }
-      });
     }
     return true;
   }
 
-  private void writeToWebSocket(EnginePacket p) {
-    server.metrics().messageOut("socketio");
-    if (p.isBinary()) {
-      ws.sendBinary(p.binary().getBytes());
-    } else {
-      ws.sendText(p.encodeText());
-    }
-  }
-
-  private void flush() {
-    HttpServerResponse poll = pendingPoll;
-    pendingPoll = null;
-    if (writeBuffer.isEmpty()) {
-      EngineServer.respondPayload(poll, "6", options.engine());
-      return;
-    }
-    StringBuilder sb = new StringBuilder();
-    boolean first = true;
-    boolean closing = false;
-    for (EnginePacket p; (p = writeBuffer.poll()) != null; ) {
-      if (!first) {
-        sb.append(EnginePacket.SEPARATOR);
-      }
-      first = false;
-      p.appendPollingForm(sb);
-      closing |= p.type() == EnginePacket.Type.CLOSE;
-      if (p.type() == EnginePacket.Type.MESSAGE) {
-        server.metrics().messageOut("socketio");
-      }
-    }
-    writeBufferBytes = 0;
-    List<Runnable> receipts = pollReceipts;
-    pollReceipts = null;
-    EngineServer.respondPayload(poll, sb.toString(), options.engine()).onSuccess(v -> {
-      if (receipts != null) {
-        receipts.forEach(Runnable::run);
-      }
-    });
-    if (closing) {
-      onClose(closeReason != null ? closeReason.text() : "forced close");
-    }
+  private void slowConsumer() {
+    server.metrics().refused("slow_consumer");
+    close(CloseReason.SLOW_CONSUMER);
   }
 
   private void schedulePing() {
-    heartbeats.schedulePing(this);
-  }
-
-  /** Called by {@link Heartbeats} when this session's next ping is due. */
-  void onPingDue() {
-    if (state != State.OPEN) {
-      return;
-    }
-    enqueue(EnginePacket.of(EnginePacket.Type.PING));
-    pingDeadline = heartbeats.awaitPong(this);
-  }
-
-  /** Called by {@link Heartbeats}: EIO v4, a ping not answered within pingTimeout closes the session. */
-  void onPongMissed() {
-    if (state == State.OPEN) {
-      if (ws != null) {
-        ws.close(CloseReason.PING_TIMEOUT.code(), CloseReason.PING_TIMEOUT.text());
-      }
-      onClose("ping timeout");
-    }
-  }
-
-  /** Ends the session exactly once: timers, transports, the server's table, the handler. */
-  private void onClose(String reason) {
-    if (state == State.CLOSED) {
-      return;
-    }
-    state = State.CLOSED;
-    heartbeats.drop(this);
-    vertx.cancelTimer(upgradeTimer);
-    if (pendingPoll != null) {
-      HttpServerResponse poll = pendingPoll;
-      pendingPoll = null;
-      EngineServer.respondPayload(poll, "1", options.engine());
-    }
-    if (upgrading != null) {
-      upgrading.close(1000, "");
-      upgrading = null;
-    }
-    if (ws != null && ws.isOpen()) {
-      ws.close(1000, "");
-    }
-    writeBuffer.clear();
-    pollReceipts = null;
-    server.remove(this);
-    handler.onClose(reason);
+    pongDeadline = heartbeats.schedulePing(this);
   }
 }

@@ -9,8 +9,11 @@ import dev.herald.vertx.VertxInternals;
  * construction: a session goes to the tail when it is scheduled, one periodic tick takes the due
  * ones off the head. No timer object per session, and O(1) to schedule or drop one.
  *
- * <p>EIO v4: the server pings every {@code pingInterval}; a ping not answered within
- * {@code pingTimeout} ends the session.
+ * <p>EIO v4: "At a given interval (the pingInterval value sent in the handshake) the server sends a
+ * ping packet and the client has a few seconds (the pingTimeout value) to send a pong packet back."
+ * Deadlines follow that schedule, not the tick: a ping due at {@code t} must be answered by
+ * {@code t + pingTimeout} even when the tick sent it a little late, so a silent session is gone
+ * exactly pingInterval + pingTimeout after its last pong (or its handshake).
  *
  * <p>Threads: owned by its loop; sessions call it from their context, which is that loop's.
  */
@@ -24,25 +27,37 @@ final class Heartbeats {
   Heartbeats(Context context, long intervalMillis, long timeoutMillis) {
     this.intervalNanos = intervalMillis * 1_000_000;
     this.timeoutNanos = timeoutMillis * 1_000_000;
-    // pings go out at most one tick late: a tenth of the shorter period, between 5 ms and 250 ms
-    long tick = Math.max(5, Math.min(250, Math.min(intervalMillis, timeoutMillis) / 10));
+    // pings go out at most one tick late: a fortieth of the shorter period, between 5 ms and 250 ms
+    long tick = Math.max(5, Math.min(250, Math.min(intervalMillis, timeoutMillis) / 40));
     // a periodic timer fires on a duplicate of the context: dispatch on the context itself
     VertxInternals.setPeriodicOnContext(context, tick, () -> tick(System.nanoTime()));
   }
 
-  /** The next ping of {@code s} is due one interval from now. */
-  void schedulePing(EngineSocket s) {
+  /**
+   * The next ping of {@code s} is due one interval from now. Returns the deadline of its pong: one
+   * interval and one timeout from now.
+   */
+  long schedulePing(EngineSocket s) {
     drop(s);
     s.heartbeatDue = System.nanoTime() + intervalNanos;
     toPing.append(s, Queue.TO_PING);
+    return s.heartbeatDue + timeoutNanos;
   }
 
-  /** {@code s} just sent a ping; its pong is due one timeout from now. Returns that deadline. */
-  long awaitPong(EngineSocket s) {
+  /**
+   * {@code s} just sent the ping that was due; its pong is due one timeout after that ping's due
+   * time, however late the tick was.
+   */
+  void awaitPong(EngineSocket s) {
+    long pingDue = s.heartbeatDue;
     drop(s);
-    s.heartbeatDue = System.nanoTime() + timeoutNanos;
+    s.heartbeatDue = pingDue + timeoutNanos;
     awaitingPong.append(s, Queue.AWAITING_PONG);
-    return s.heartbeatDue;
+  }
+
+  /** True while {@code s} owes a pong for a ping it was sent. */
+  static boolean awaitsPong(EngineSocket s) {
+    return s.heartbeatQueue == Queue.AWAITING_PONG;
   }
 
   /** Takes {@code s} off whichever queue it is on. */

@@ -1,6 +1,8 @@
 /**
- * Engine.IO v4, the transport layer under Socket.IO: {@link dev.herald.transport.engineio.EngineServer}
- * answers handshakes, long-polling and WebSocket requests; {@link dev.herald.transport.engineio.EngineSocket}
- * is one session with its heartbeat, buffer and upgrade. See docs/PROTOCOL.md.
+ * Engine.IO v4, the transport layer under Socket.IO (engine.io-protocol). {@link
+ * dev.herald.transport.engineio.EngineServer} answers handshakes, long-polling requests and
+ * WebSocket upgrades; each session is an {@link dev.herald.transport.engineio.EngineSocket} (state,
+ * heartbeat, close) whose packets travel on a {@code PollingTransport} or a {@code
+ * WebSocketTransport}, an {@code Upgrade} moving it from one to the other. See docs/PROTOCOL.md.
  */
 package dev.herald.transport.engineio;
