@@ -101,7 +101,7 @@ final class SioConnection implements EngineSocket.Handler {
     try {
       decoded = SioCodec.decode(text);
     } catch (ProtocolException e) {
-      protocolError(e.getMessage());
+      refuse(e.reason());
       return;
     }
     if (decoded instanceof SioCodec.Reassembly r) {
@@ -128,7 +128,7 @@ final class SioConnection implements EngineSocket.Handler {
         dispatch(complete);
       }
     } catch (ProtocolException e) {
-      protocolError(e.getMessage());
+      refuse(e.reason());
     }
   }
 
@@ -229,6 +229,7 @@ final class SioConnection implements EngineSocket.Handler {
     LOG.error("Socket.IO session {} closed with 1011: handling its packet failed", engine.id(), failure);
   }
 
+  /** A packet that breaks the protocol in a way the codec cannot see (the session's state): 1002. */
   private void protocolError(String message) {
     refuse(CloseReason.PROTOCOL_ERROR);
   }
