@@ -82,7 +82,7 @@ public final class ClientInbox implements Inbox {
 
   @Override
   public void written(Identity user, UUID notificationId, String transport) {
-    receipts.written(notificationId, transport);
+    receipts.written(notificationId);
   }
 
   @Override

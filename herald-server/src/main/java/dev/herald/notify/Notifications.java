@@ -55,7 +55,8 @@ public final class Notifications implements AutoCloseable {
     this.creator = new NotificationCreator(inserts, keys, batcher, preferences, templates,
         new RecipientPlanner(config, clock), publisher, metrics);
     this.users = new UserNotifications(store, resends, bus);
-    this.inbox = new ClientInbox(store, preferences, resends, new DeliveryReceipts(store, metrics), bus, metrics);
+    this.inbox = new ClientInbox(store, preferences, resends, new DeliveryReceipts(store, scheduler, metrics), bus,
+        metrics);
     this.operator = new OperatorView(pool);
     this.releases = new Releases(store, inserts, keys, publisher, scheduler, clock, metrics, config);
   }
