@@ -62,6 +62,8 @@ public final class SseEndpoint {
     if (start == null) {
       return;
     }
+    // the stream lives on its connection's loop, whichever thread answers the token and the rooms
+    io.vertx.core.Context connection = Vertx.currentContext();
     verifier.verifyAsync(vertx, HttpAuth.userToken(req)).onComplete(ar -> {
       if (ar.failed()) {
         metrics.refused("unauthorized");
@@ -75,8 +77,10 @@ public final class SseEndpoint {
           Problem.fail(req.response(), decided.cause(), metrics);
         } else if (!decided.result().ok()) {
           Problem.forbidden(req.response(), decided.result().refused().get(0).reason());
+        } else if (Vertx.currentContext() == connection) {
+          open(req.response(), identity, start, connection);
         } else {
-          open(req.response(), identity, start);
+          connection.runOnContext(v -> open(req.response(), identity, start, connection));
         }
       });
     });
@@ -117,8 +121,8 @@ public final class SseEndpoint {
   }
 
   /** On the request's event loop: register, join (or resume), welcome, then replay from storage. */
-  private void open(HttpServerResponse resp, Identity identity, Start start) {
-    SseSession session = new SseSession(resp, identity, Vertx.currentContext(), gateway, metrics,
+  private void open(HttpServerResponse resp, Identity identity, Start start, io.vertx.core.Context connection) {
+    SseSession session = new SseSession(resp, identity, connection, gateway, metrics,
         config.limits().outboundBufferBytes());
     if (start.since() >= 0) {
       session.resumeAfterSequence(start.since());
