@@ -37,6 +37,13 @@ function recoverable(t, sub, transports) {
   });
 }
 
+/** The server's parked Socket.IO sessions and open Socket.IO connections, from its /metrics text. */
+function serverCounts(metrics) {
+  return metrics.split('\n')
+    .filter((l) => l.startsWith('herald_socketio_parked_sessions') || l.startsWith('herald_connections{transport="socketio"'))
+    .join('; ');
+}
+
 async function dropAndRecover(t, { transports, drop, expectedReason }) {
   const sub = uniqueUser();
   const channel = `recovery-${sub}`;
@@ -74,12 +81,16 @@ async function dropAndRecover(t, { transports, drop, expectedReason }) {
   assert.equal(attemptAt, null,
     `inconclusive: the client started reconnecting before the missed events were published`);
 
+  // what the server holds while the client waits to reconnect: whether it has seen the old
+  // connection end (parked) or still counts it as open
+  const beforeReconnect = serverCounts(await (await fetch(`${URL}/metrics`)).text());
   await reconnect;
   if (!socket.recovered) {
     // say why, from the server's count of recovery outcomes
     const metrics = await (await fetch(`${URL}/metrics`)).text();
     const outcomes = metrics.split('\n').filter((l) => l.startsWith('herald_socketio_recoveries')).join('; ');
-    assert.fail(`socket.recovered is false after reconnection; server recovery outcomes so far: ${outcomes}`);
+    assert.fail(`socket.recovered is false after reconnection; server recovery outcomes so far: ${outcomes}; `
+      + `before the reconnection: ${beforeReconnect}`);
   }
   assert.equal(socket.id, firstId, 'a recovered socket keeps its id');
 

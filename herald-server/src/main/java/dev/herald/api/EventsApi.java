@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.validation.Fields;
 import dev.herald.http.Bodies;
 
 import dev.herald.http.Problem;
@@ -240,7 +241,7 @@ public final class EventsApi {
     }
     for (String r : targets) {
       if (!RoomAuthorizer.isValidRoomName(r)) {
-        return Refusal.event(where + " has an invalid room name '" + abbreviate(r)
+        return Refusal.event(where + " has an invalid room name '" + Fields.abbreviate(r, 40)
             + "': 1-200 of letters, digits and _.:@/+=-");
       }
     }
@@ -258,9 +259,5 @@ public final class EventsApi {
     }
     items.add(new Item(tenant, List.copyOf(targets), event, dataJson));
     return null;
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 }

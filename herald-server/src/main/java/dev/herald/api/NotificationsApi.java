@@ -21,7 +21,6 @@ import dev.herald.notify.Notification;
 import dev.herald.notify.NotificationRequest;
 import dev.herald.notify.NotificationCreator;
 import dev.herald.notify.UserNotifications;
-import dev.herald.store.Uuids;
 import dev.herald.ops.HeraldMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -284,7 +283,7 @@ public final class NotificationsApi {
   /** Runs {@code action} for the caller's notification {@code rawId}; null from it means not found. */
   private void withId(HttpServerRequest req, String rawId, ById action, java.util.function.Consumer<String> onFound) {
     asUser(req, user -> {
-      UUID id = Uuids.parse(rawId);
+      UUID id = Fields.uuid(rawId);
       if (id == null) {
         notFound(req);
         return;

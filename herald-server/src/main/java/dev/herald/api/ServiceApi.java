@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.validation.Fields;
 import dev.herald.http.Bodies;
 
 import dev.herald.http.Problem;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
 import dev.herald.config.HeraldConfig;
 import dev.herald.notify.OperatorView;
-import dev.herald.store.Uuids;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.preferences.Preferences;
 import io.vertx.core.Future;
@@ -74,7 +74,7 @@ public final class ServiceApi {
     }
     // a global key without ?tenant= finds the notification in any tenant
     String tenant = scope.isEmpty() ? null : scope;
-    UUID id = Uuids.parse(rawId);
+    UUID id = Fields.uuid(rawId);
     if (id == null) {
       Problem.send(req.response(), 404, "Not Found", "no such notification");
       return;

@@ -125,7 +125,7 @@ public final class TemplatesApi {
 
   /** The template id of the path, or null after answering 404 for one that is not an id. */
   private static UUID idOf(HttpServerRequest req, Routes.Params params) {
-    UUID id = dev.herald.store.Uuids.parse(params.get("id"));
+    UUID id = Fields.uuid(params.get("id"));
     if (id == null) {
       req.resume();
       notFound(req);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import dev.herald.validation.Fields;
 
 /**
  * Decides whether a user may join a room: first the token's {@code rooms} patterns, then the
@@ -62,10 +63,10 @@ public final class RoomAuthorizer {
       return Future.succeededFuture(Decision.ALLOW);
     }
     if (room.startsWith("user:") || room.startsWith("tenant:")) {
-      return Future.succeededFuture(Decision.refuse("room " + abbreviate(room) + " is reserved"));
+      return Future.succeededFuture(Decision.refuse("room " + Fields.abbreviate(room, MAX_ECHOED) + " is reserved"));
     }
     if (http == null) {
-      return Future.succeededFuture(Decision.refuse("not allowed to join " + abbreviate(room)));
+      return Future.succeededFuture(Decision.refuse("not allowed to join " + Fields.abbreviate(room, MAX_ECHOED)));
     }
     String cacheKey = who.tenantId() + '\u0000' + who.userId() + '\u0000' + room;
     Cached hit = cache.get(cacheKey);
@@ -86,10 +87,6 @@ public final class RoomAuthorizer {
    * The room as a refusal reason names it: a client may have sent the longest name there is (200
    * characters) to have it echoed, once per refused join.
    */
-  private static String abbreviate(String room) {
-    return room.length() <= MAX_ECHOED ? room : room.substring(0, MAX_ECHOED) + "…";
-  }
-
   private Future<Decision> askHook(Identity who, String room) {
     String body;
     try {
@@ -103,7 +100,7 @@ public final class RoomAuthorizer {
         .compose(req -> req.send(Buffer.buffer(body)))
         .map(resp -> resp.statusCode() / 100 == 2
             ? Decision.ALLOW
-            : Decision.refuse("not allowed to join " + abbreviate(room)))
+            : Decision.refuse("not allowed to join " + Fields.abbreviate(room, MAX_ECHOED)))
         .otherwise(err -> Decision.refuse("authorization hook unavailable"));
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.auth.Identity;
 import io.vertx.core.Future;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -43,8 +42,11 @@ public interface Inbox {
   /** A session of {@code user} was registered (the token's claims, a locale say, may matter). */
   void connected(Identity user);
 
-  /** A notification's status after an ack, and when it was delivered. */
-  record AckStatus(UUID notificationId, String status, Instant deliveredAt) {}
+  /**
+   * A notification's status after an ack, and when it was delivered, as clients see times
+   * ({@code 2024-01-15T10:30:00.000Z}; null if never).
+   */
+  record AckStatus(UUID notificationId, String status, String deliveredAt) {}
 
   /**
    * One notification replayed from storage: its {@code notification} event's JSON text, its

@@ -1,7 +1,6 @@
 package dev.herald.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -35,16 +34,11 @@ public sealed interface Answer {
     }
   }
 
-  /** To {@link ClientCommand.Ack}: the notification's status after the ack, and when it was delivered. */
-  record Acked(UUID notificationId, String status, Instant deliveredAt) implements Answer {
-    private static final java.time.format.DateTimeFormatter ISO =
-        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
-
-    /** {@link #deliveredAt} as clients see times ({@code 2024-01-15T10:30:00.000Z}), or null. */
-    public String timestamp() {
-      return deliveredAt == null ? null : ISO.format(deliveredAt);
-    }
-  }
+  /**
+   * To {@link ClientCommand.Ack}: the notification's status after the ack, and when it was
+   * delivered, as clients see times ({@code 2024-01-15T10:30:00.000Z}).
+   */
+  record Acked(UUID notificationId, String status, String timestamp) implements Answer {}
 
   /** To {@link ClientCommand.UpdatePreferences}: the stored preference document. */
   record Preferences(JsonNode document) implements Answer {}

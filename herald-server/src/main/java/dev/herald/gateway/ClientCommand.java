@@ -3,6 +3,7 @@ package dev.herald.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.auth.RoomAuthorizer;
+import dev.herald.validation.Fields;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public sealed interface ClientCommand {
         } else if (name.startsWith("unsubscribe:")) {
           yield new Leave(withoutNulls(one(aliasRoom(name.substring("unsubscribe:".length()), arg))));
         }
-        yield new Invalid("unknown_event", "unknown event '" + abbreviate(name, 40) + "'");
+        yield new Invalid("unknown_event", "unknown event '" + Fields.abbreviate(name, 40) + "'");
       }
     };
   }
@@ -95,9 +96,9 @@ public sealed interface ClientCommand {
     if (id == null || !id.isTextual()) {
       return new Invalid("bad_request", "ack needs {notificationId}");
     }
-    UUID parsed = parseUuid(id.asText());
+    UUID parsed = Fields.uuid(id.asText());
     // a malformed id is simply not found, as over HTTP
-    return parsed == null ? new Invalid("not_found", "no notification " + abbreviate(id.asText(), 60))
+    return parsed == null ? new Invalid("not_found", "no notification " + Fields.abbreviate(id.asText(), 60))
         : new Ack(parsed);
   }
 
@@ -192,19 +193,4 @@ public sealed interface ClientCommand {
     return rooms;
   }
 
-  private static UUID parseUuid(String s) {
-    if (s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  /** {@code s} cut to {@code max} characters with an ellipsis: client text echoed back stays small. */
-  static String abbreviate(String s, int max) {
-    return s.length() > max ? s.substring(0, max) + "…" : s;
-  }
 }

@@ -5,6 +5,7 @@ import dev.herald.bus.Inbox;
 import dev.herald.auth.Identity;
 import dev.herald.auth.RoomAuthorizer;
 import dev.herald.ops.HeraldMetrics;
+import dev.herald.validation.Fields;
 import dev.herald.vertx.VertxInternals;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -71,7 +72,7 @@ public final class ClientCommands {
           allowed.add(rooms.get(i));
         } else {
           metrics.refused("room_join");
-          refused.add(new Answer.RefusedRoom(ClientCommand.abbreviate(rooms.get(i), MAX_ECHOED_ROOM),
+          refused.add(new Answer.RefusedRoom(Fields.abbreviate(rooms.get(i), MAX_ECHOED_ROOM),
               d == null ? "authorization failed" : d.reason()));
         }
       }
@@ -87,7 +88,7 @@ public final class ClientCommands {
         if (gateway.joinAuthorized(session, room)) {
           joined.add(room);
         } else {
-          refused.add(new Answer.RefusedRoom(ClientCommand.abbreviate(room, MAX_ECHOED_ROOM), "connection closed"));
+          refused.add(new Answer.RefusedRoom(Fields.abbreviate(room, MAX_ECHOED_ROOM), "connection closed"));
         }
       }
       return new Answer.Joined(joined, refused);

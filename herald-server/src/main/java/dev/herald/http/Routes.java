@@ -1,5 +1,6 @@
 package dev.herald.http;
 
+import dev.herald.validation.Fields;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ public final class Routes {
    * the connection closed) and the cause logged once. Never throws.
    */
   static void answerDefect(HttpServerRequest req, RuntimeException e) {
-    LOG.error("{} {} failed in its handler", req.method(), abbreviate(req.path()), e);
+    LOG.error("{} {} failed in its handler", req.method(), Fields.abbreviate(req.path(), 80), e);
     try {
       if (req.response().headWritten()) {
         req.connection().close();
@@ -142,7 +143,7 @@ public final class Routes {
     }
     if (best == null) {
       req.resume();
-      Problem.send(req.response(), 404, "Not Found", "no route for " + req.method() + " " + abbreviate(path));
+      Problem.send(req.response(), 404, "Not Found", "no route for " + req.method() + " " + Fields.abbreviate(path, 80));
       return;
     }
     Set<HttpMethod> allowed = new LinkedHashSet<>();
@@ -171,7 +172,7 @@ public final class Routes {
       req.params();
       return true;
     } catch (IllegalArgumentException e) {
-      LOG.debug("undecodable query in {} {}: {}", req.method(), abbreviate(req.path()), e.getMessage());
+      LOG.debug("undecodable query in {} {}: {}", req.method(), Fields.abbreviate(req.path(), 80), e.getMessage());
       return false;
     }
   }
@@ -221,9 +222,5 @@ public final class Routes {
 
   private static boolean isParam(String segment) {
     return segment.length() > 2 && segment.charAt(0) == '{' && segment.charAt(segment.length() - 1) == '}';
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 80 ? s.substring(0, 80) + "…" : s;
   }
 }

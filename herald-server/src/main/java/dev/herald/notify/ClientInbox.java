@@ -50,11 +50,11 @@ public final class ClientInbox implements Inbox {
       }
       resends.stop(id);
       metrics.notificationAcked();
+      String deliveredAt = Notification.iso(n.deliveredAt());
       ObjectNode status = JsonNodeFactory.instance.objectNode().put("notificationId", id.toString())
-          .put("status", n.status()).put("channel", "inApp").put("timestamp", Notification.iso(n.deliveredAt()));
+          .put("status", n.status()).put("channel", "inApp").put("timestamp", deliveredAt);
       bus.publish(Publication.event(user.tenantId(), List.of(user.userRoom()), "notificationStatus", status.toString()));
-      return Future.succeededFuture(new AckStatus(id, n.status(),
-          n.deliveredAt() == null ? null : n.deliveredAt().toInstant()));
+      return Future.succeededFuture(new AckStatus(id, n.status(), deliveredAt));
     });
   }
 

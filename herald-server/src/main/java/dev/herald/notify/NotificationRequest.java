@@ -64,11 +64,6 @@ public record NotificationRequest(
     deliverVia = Set.copyOf(deliverVia);
   }
 
-  /** See {@link Fields#isName}. */
-  public static boolean isName(String s) {
-    return Fields.isName(s);
-  }
-
   /** Validates {@code body} sent by {@code service}; {@code maxDataBytes} bounds {@code data}. */
   public static NotificationRequest parse(JsonNode body, ApiKeys.Service service, int maxDataBytes)
       throws InvalidRequest {
@@ -123,8 +118,8 @@ public record NotificationRequest(
     String type = name(body, "type", null, errors);
     List<String> recipients = recipients(body.get("recipients"), errors);
     // with a template, title and message are what renders when a recipient's locale has none
-    String title = text(body, "title", template == null, MAX_TITLE, errors);
-    String message = text(body, "message", false, MAX_MESSAGE, errors);
+    String title = Fields.text(body, "title", template == null, MAX_TITLE, errors);
+    String message = Fields.text(body, "message", false, MAX_MESSAGE, errors);
     String channel = name(body, "channel", "default", errors);
     String priority = "medium";
     JsonNode p = body.get("priority");
@@ -160,11 +155,11 @@ public record NotificationRequest(
         requiresAck = ack.asBoolean();
       }
     }
-    String actionUrl = text(body, "actionUrl", false, MAX_URL, errors);
+    String actionUrl = Fields.text(body, "actionUrl", false, MAX_URL, errors);
     if (actionUrl != null && !actionUrl.isEmpty() && !validActionUrl(actionUrl)) {
       errors.add(new InvalidRequest.FieldError("actionUrl", "must be an http(s) URL or a path starting with /"));
     }
-    String actor = text(body, "actor", false, 200, errors);
+    String actor = Fields.text(body, "actor", false, 200, errors);
     String resourceType = null;
     String resourceId = null;
     JsonNode resource = body.get("resource");
@@ -260,11 +255,6 @@ public record NotificationRequest(
       return fallback;
     }
     return n.asText();
-  }
-
-  static String text(JsonNode body, String field, boolean required, int max,
-      List<InvalidRequest.FieldError> errors) {
-    return Fields.text(body, field, required, max, errors);
   }
 
   private static boolean validActionUrl(String url) {

@@ -19,16 +19,4 @@ public final class Uuids {
     long low = (rand & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(high, low);
   }
-
-  /** The UUID of {@code s}, or null when it is not one (a malformed id is simply not found). */
-  public static UUID parse(String s) {
-    if (s == null || s.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(s);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.herald.templates;
 
+import dev.herald.validation.Fields;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
@@ -107,14 +108,10 @@ public final class TemplateSyntax {
 
   private static String name(String source, int at, String n) throws Error {
     if (!NAME.matcher(n).matches()) {
-      throw error(source, at, "'" + abbreviate(n) + "' is not a variable name (letters, digits, _ and -, "
+      throw error(source, at, "'" + Fields.abbreviate(n, 40) + "' is not a variable name (letters, digits, _ and -, "
           + "dotted for nested data)");
     }
     return n;
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 
   private static Error error(String source, int index, String message) {

@@ -2,6 +2,7 @@ package dev.herald.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,26 @@ public final class Fields {
    */
   public static boolean isName(String s) {
     return NAME.matcher(s).matches();
+  }
+
+  /**
+   * {@code s} cut to {@code max} characters with an ellipsis: client text echoed in a refusal or a
+   * log line stays small whatever the client sent.
+   */
+  public static String abbreviate(String s, int max) {
+    return s.length() > max ? s.substring(0, max) + "…" : s;
+  }
+
+  /** The UUID of {@code s}, or null when it is not one (a malformed id is simply not found). */
+  public static UUID uuid(String s) {
+    if (s == null || s.length() != 36) {
+      return null;
+    }
+    try {
+      return UUID.fromString(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**
