@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param redisUrl Redis for multi-node fan-out ({@code HERALD_REDIS_URL}); null: single node
  * @param eventLoops event-loop threads serving connections ({@code HERALD_EVENT_LOOPS})
  * @param notifications durable-notification settings
+ * @param delivery email, webhook and push delivery settings
  */
 public record HeraldConfig(
     int port,
@@ -39,7 +40,8 @@ public record HeraldConfig(
     String databaseUrl,
     String redisUrl,
     int eventLoops,
-    Notify notifications) {
+    Notify notifications,
+    Delivery delivery) {
 
   /** JWT and API key settings. Secrets left null here are generated into the data directory. */
   public record Auth(
@@ -180,6 +182,71 @@ public record HeraldConfig(
     }
   }
 
+  /**
+   * Delivery beyond the tab: the job engine, email and webhooks.
+   *
+   * @param smtpUrl {@code smtp://user:pass@host:587} (STARTTLS when offered; {@code ?starttls=required}),
+   *     {@code smtps://…} for implicit TLS ({@code HERALD_SMTP_URL}); null: email jobs end {@code skipped: no-transport}
+   * @param emailFrom the sender ({@code HERALD_EMAIL_FROM}, {@code Herald <noreply@example.com>})
+   * @param publicUrl the base of links in messages ({@code HERALD_PUBLIC_URL}); null: {@code http://localhost:<port>}
+   * @param allowPrivateTargets whether push and webhook targets may be loopback, private or link-local
+   *     addresses ({@code HERALD_ALLOW_PRIVATE_TARGETS}, default false: refused, against SSRF)
+   * @param retryDelays the delays between attempts, each with ±20 % jitter ({@code HERALD_DELIVERY_RETRY_DELAYS},
+   *     default {@code 1s,5s,30s,5m}); after the last one the job fails into the dead letter
+   * @param concurrency attempts running at once on this node ({@code HERALD_DELIVERY_CONCURRENCY})
+   * @param perTarget attempts running at once per receiver: SMTP server, webhook endpoint, push service
+   *     ({@code HERALD_DELIVERY_TARGET_CONCURRENCY})
+   * @param lease how long a claimed job belongs to this node before another may take it, should this
+   *     one die ({@code HERALD_DELIVERY_LEASE_MS}); this node takes its own back at once when it restarts
+   * @param webhookTimeout how long a webhook receiver may take to answer ({@code HERALD_WEBHOOK_TIMEOUT_MS})
+   * @param smtpTimeout connect, read and write timeout of SMTP ({@code HERALD_SMTP_TIMEOUT_MS})
+   */
+  public record Delivery(String smtpUrl, String emailFrom, String publicUrl, boolean allowPrivateTargets,
+      List<Duration> retryDelays, int concurrency, int perTarget, Duration lease, Duration webhookTimeout,
+      Duration smtpTimeout) {
+    public Delivery {
+      retryDelays = List.copyOf(retryDelays);
+      Problems p = new Problems();
+      if (smtpUrl != null && !smtpUrl.matches("smtps?://[^/\\s]+.*")) {
+        p.add("HERALD_SMTP_URL must look like smtp://user:pass@host:587 (smtps:// for implicit TLS), was '"
+            + DatabaseUrl.redact(smtpUrl) + "'");
+      }
+      if (emailFrom == null || !emailFrom.matches("[^@\\s<>]+@[^@\\s<>]+|[^<>]*<[^@\\s<>]+@[^@\\s<>]+>")) {
+        p.add("HERALD_EMAIL_FROM must be an address, alone or as Name <address>, was '" + emailFrom + "'");
+      }
+      p.httpUrl("HERALD_PUBLIC_URL", publicUrl, "https://notify.example.com");
+      if (retryDelays.isEmpty() || retryDelays.stream().anyMatch(d -> d.isNegative() || d.isZero())) {
+        p.add("HERALD_DELIVERY_RETRY_DELAYS must list positive durations such as 1s,5s,30s,5m, was " + retryDelays);
+      }
+      p.range("HERALD_DELIVERY_CONCURRENCY", concurrency, 1, 10_000, "");
+      p.range("HERALD_DELIVERY_TARGET_CONCURRENCY", perTarget, 1, 10_000, "");
+      p.positive("HERALD_DELIVERY_LEASE_MS", lease.toMillis());
+      p.positive("HERALD_WEBHOOK_TIMEOUT_MS", webhookTimeout.toMillis());
+      p.positive("HERALD_SMTP_TIMEOUT_MS", smtpTimeout.toMillis());
+      p.throwIfAny();
+    }
+
+    /** The defaults, as a fresh machine gets them. */
+    public static Delivery defaults() {
+      return delivery(new EnvReader(Map.of(), new Problems()));
+    }
+
+    public Delivery withSmtpUrl(String url) {
+      return new Delivery(url, emailFrom, publicUrl, allowPrivateTargets, retryDelays, concurrency, perTarget, lease,
+          webhookTimeout, smtpTimeout);
+    }
+
+    public Delivery withAllowPrivateTargets(boolean allow) {
+      return new Delivery(smtpUrl, emailFrom, publicUrl, allow, retryDelays, concurrency, perTarget, lease,
+          webhookTimeout, smtpTimeout);
+    }
+
+    public Delivery withRetryDelays(List<Duration> delays) {
+      return new Delivery(smtpUrl, emailFrom, publicUrl, allowPrivateTargets, delays, concurrency, perTarget, lease,
+          webhookTimeout, smtpTimeout);
+    }
+  }
+
   public HeraldConfig {
     Problems p = new Problems();
     p.range("HERALD_PORT", port, 0, 65535, " (0 picks a free port)");
@@ -203,6 +270,7 @@ public record HeraldConfig(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(recovery, "recovery");
     Objects.requireNonNull(notifications, "notifications");
+    Objects.requireNonNull(delivery, "delivery");
   }
 
   /**
@@ -219,6 +287,7 @@ public record HeraldConfig(
     Limits limits = problems.section(() -> limits(r), () -> limits(none));
     Recovery recovery = problems.section(() -> recovery(r), () -> recovery(none));
     Notify notify = problems.section(() -> notify(r), () -> notify(none));
+    Delivery delivery = problems.section(() -> delivery(r), () -> delivery(none));
     HeraldConfig config = problems.section(() -> new HeraldConfig(
         r.integer("HERALD_PORT", 8080),
         r.string("HERALD_HOST", "0.0.0.0"),
@@ -229,7 +298,7 @@ public record HeraldConfig(
         r.string("HERALD_DATABASE_URL", null),
         r.string("HERALD_REDIS_URL", null),
         r.integer("HERALD_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
-        notify), () -> null);
+        notify, delivery), () -> null);
     problems.throwIfAny();
     return config;
   }
@@ -284,6 +353,41 @@ public record HeraldConfig(
         criticalTypes(r.list("HERALD_CRITICAL_TYPES"), r.problems()));
   }
 
+  private static Delivery delivery(EnvReader r) {
+    return new Delivery(
+        r.string("HERALD_SMTP_URL", null),
+        r.string("HERALD_EMAIL_FROM", "Herald <noreply@example.com>"),
+        r.string("HERALD_PUBLIC_URL", null),
+        r.bool("HERALD_ALLOW_PRIVATE_TARGETS", false),
+        durations("HERALD_DELIVERY_RETRY_DELAYS", r.string("HERALD_DELIVERY_RETRY_DELAYS", "1s,5s,30s,5m"), r.problems()),
+        r.integer("HERALD_DELIVERY_CONCURRENCY", 256),
+        r.integer("HERALD_DELIVERY_TARGET_CONCURRENCY", 32),
+        r.millis("HERALD_DELIVERY_LEASE_MS", 120_000),
+        r.millis("HERALD_WEBHOOK_TIMEOUT_MS", 15_000),
+        r.millis("HERALD_SMTP_TIMEOUT_MS", 30_000));
+  }
+
+  /** {@code 1s,5s,30s,5m} or {@code 200ms,400ms} (units ms, s, m, h); bad entries go to {@code problems}. */
+  static List<Duration> durations(String name, String value, Problems problems) {
+    List<Duration> out = new java.util.ArrayList<>();
+    for (String part : value.split(",")) {
+      var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(part.trim());
+      if (!m.matches()) {
+        problems.add(name + ": '" + part.trim() + "' is not a duration; write a number and a unit (ms, s, m, h), "
+            + "such as 1s,5s,30s,5m");
+        continue;
+      }
+      long n = Long.parseLong(m.group(1));
+      out.add(switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      });
+    }
+    return out.isEmpty() ? List.of(Duration.ofSeconds(1)) : out;
+  }
+
   /** The defaults, as a fresh machine gets them. */
   public static HeraldConfig defaults() {
     return fromEnv(Map.of());
@@ -291,32 +395,37 @@ public record HeraldConfig(
 
   public HeraldConfig withPort(int newPort) {
     return new HeraldConfig(newPort, host, nodeName, dataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
   }
 
   public HeraldConfig withAuth(Auth newAuth) {
     return new HeraldConfig(port, host, nodeName, dataDir, newAuth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
   }
 
   public HeraldConfig withEngine(Engine newEngine) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, newEngine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
   }
 
   public HeraldConfig withLimits(Limits newLimits) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, newLimits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
   }
 
   public HeraldConfig withDataDir(Path newDataDir) {
     return new HeraldConfig(port, host, nodeName, newDataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
+  }
+
+  public HeraldConfig withDelivery(Delivery newDelivery) {
+    return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, limits, recovery,
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, newDelivery);
   }
 
   public HeraldConfig withDatabaseUrl(String newUrl) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, limits, recovery,
-        drainTimeout, newUrl, redisUrl, eventLoops, notifications);
+        drainTimeout, newUrl, redisUrl, eventLoops, notifications, delivery);
   }
 
   /** {@code type} or {@code type:email+push} entries of {@code HERALD_CRITICAL_TYPES}; bad ones go to {@code problems}. */

@@ -1,0 +1,31 @@
+package dev.herald.delivery;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One claimed delivery job, with the notification it carries as it is now (null for a job of no
+ * notification, a webhook test-send). {@code attempt} counts from 1 and includes this one.
+ *
+ * @param channel {@code email}, {@code push} or {@code webhook}
+ * @param recipient the user id (null for webhook jobs of no recipient)
+ * @param endpointId the webhook endpoint (webhook jobs only)
+ * @param event the webhook event ({@code notification.created}, …; webhook jobs only)
+ * @param payload a body of the job's own (test-sends), JSON text; null: built from the notification
+ * @param locale the locale the recipient's texts render in ({@code ""}: the default)
+ */
+public record DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
+    UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
+    Notification notification) {
+
+  /**
+   * The notification of a job, as stored when the job was claimed.
+   *
+   * @param data the notification's {@code data} as JSON text (null when it has none)
+   * @param channel the notification channel ({@code orders}, …), not the delivery channel
+   */
+  public record Notification(UUID id, String type, String title, String message, String channel, String priority,
+      String status, String data, String actionUrl, boolean requiresAck, OffsetDateTime createdAt,
+      OffsetDateTime readAt, List<String> deliveredVia) {}
+}
