@@ -11,7 +11,11 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
+import dev.herald.api.DeliveriesApi;
 import dev.herald.api.ServiceApi;
+import dev.herald.delivery.Deliveries;
+import dev.herald.delivery.DeliveryChannel;
+import dev.herald.delivery.DeliveryEngine;
 import dev.herald.api.TemplatesApi;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
@@ -75,6 +79,8 @@ public final class HeraldServer {
   private final NotificationsApi notificationsApi;
   private final TemplatesApi templatesApi;
   private final ServiceApi serviceApi;
+  private final DeliveryEngine deliveryEngine;
+  private final DeliveriesApi deliveriesApi;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -111,7 +117,12 @@ public final class HeraldServer {
     this.templatesApi = new TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
+    this.deliveryEngine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, config.delivery(),
+        config.nodeName(), clock, channels());
+    this.deliveriesApi = new DeliveriesApi(new Deliveries(database.pool(), deliveryEngine::wake), apiKeys, metrics,
+        config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
+    metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", deliveryEngine::running);
     this.routes = routes();
     this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
   }
@@ -187,6 +198,12 @@ public final class HeraldServer {
 
   private void startBackgroundWork() {
     notifications.start();
+    deliveryEngine.start();
+  }
+
+  /** The ways out beyond the tab this node sends through, one {@link DeliveryChannel} each. */
+  private List<DeliveryChannel> channels() {
+    return List.of();
   }
 
   private Future<HeraldServer> listen() {
@@ -266,6 +283,11 @@ public final class HeraldServer {
         .add(HttpMethod.POST, "/api/templates/{id}/preview", templatesApi::preview)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
+        .add(HttpMethod.GET, "/api/deliveries", deliveriesApi::list)
+        .add(HttpMethod.POST, "/api/deliveries/retry", deliveriesApi::retryAll)
+        .add(HttpMethod.GET, "/api/deliveries/{id}", deliveriesApi::one)
+        .add(HttpMethod.POST, "/api/deliveries/{id}/retry", deliveriesApi::retry)
+        .add(HttpMethod.POST, "/api/deliveries/{id}/cancel", deliveriesApi::cancel)
         .add(HttpMethod.GET, "/health", this::health)
         .add(HttpMethod.GET, "/metrics", req -> req.response()
             .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -375,6 +397,8 @@ public final class HeraldServer {
     // a promise of no context: Vert.x's own contexts are gone when it completes
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     vertx.executeBlocking(() -> {
+      // attempts end on their own threads, a few seconds at most; then their leases return the jobs
+      deliveryEngine.close();
       database.close();
       return null;
     }, false).onComplete(ar -> vertx.close().onComplete(done));

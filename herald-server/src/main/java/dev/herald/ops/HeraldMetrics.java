@@ -23,6 +23,8 @@ public final class HeraldMetrics {
   private final Map<String, Counter> messagesOut = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
   private final Map<String, Counter> recoveries = new ConcurrentHashMap<>();
+  private final Map<String, Counter> deliveryAttempts = new ConcurrentHashMap<>();
+  private final Map<String, Timer> deliveryDurations = new ConcurrentHashMap<>();
   private final Timer deliveryLatency;
   private final Counter published;
   private final Counter notificationsCreated;
@@ -171,6 +173,35 @@ public final class HeraldMetrics {
     recoveries.computeIfAbsent(outcome, o -> Counter.builder("herald_socketio_recoveries")
         .description("Socket.IO connection state recovery attempts by outcome").tag("outcome", o).register(registry))
         .increment();
+  }
+
+  /**
+   * The end of one delivery attempt of {@code channel} ({@code email}, {@code push}, {@code webhook}):
+   * {@code outcome} is the job's next state ({@code delivered}, {@code retrying}, {@code failed},
+   * {@code skipped}, {@code deferred}), {@code nanos} how long the channel took (0 when it did not run).
+   */
+  public void deliveryAttempt(String channel, String outcome, long nanos) {
+    String key = channel + '\u0000' + outcome;
+    Counter c = deliveryAttempts.get(key);
+    if (c == null) {
+      c = deliveryAttempts.computeIfAbsent(key, k -> Counter.builder("herald_delivery_attempts")
+          .description("Delivery job attempts by channel and the state they led to")
+          .tag("channel", channel).tag("outcome", outcome).register(registry));
+    }
+    c.increment();
+    if (nanos > 0) {
+      deliveryDurations.computeIfAbsent(channel, ch -> Timer.builder("herald_delivery_attempt_duration")
+          .description("How long one delivery attempt took, by channel").tag("channel", ch)
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofSeconds(30)).register(registry))
+          .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Attempts of {@code channel} that led to {@code outcome} so far (tests and the dashboard). */
+  public double deliveryAttempts(String channel, String outcome) {
+    Counter c = deliveryAttempts.get(channel + '\u0000' + outcome);
+    return c == null ? 0 : c.count();
   }
 
   public double refusals(String reason) {

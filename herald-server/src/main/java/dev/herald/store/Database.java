@@ -28,9 +28,11 @@ public final class Database implements AutoCloseable {
   /** The embedded server, held for as long as the pool runs (its watchdog with it); null when external. */
   private final EmbeddedServer embedded;
   private final String description;
+  private final DatabaseUrl target;
 
-  private Database(Pool pool, EmbeddedServer embedded, String description) {
+  private Database(Pool pool, EmbeddedServer embedded, String description, DatabaseUrl target) {
     this.pool = pool;
+    this.target = target;
     this.embedded = embedded;
     this.description = description;
   }
@@ -69,7 +71,7 @@ public final class Database implements AutoCloseable {
       String description = (embedded != null ? "embedded PostgreSQL in " + dataDir.resolve("postgres") + ", port "
           : "PostgreSQL at ") + target;
       LOG.info("database: {}", description);
-      return new Database(pool, embedded, description);
+      return new Database(pool, embedded, description, target);
     } catch (RuntimeException e) {
       closeQuietly(embedded);
       throw e;
@@ -78,6 +80,14 @@ public final class Database implements AutoCloseable {
 
   public Pool pool() {
     return pool;
+  }
+
+  /**
+   * Where the server is, for the few connections that live outside the pool (the delivery
+   * engine's {@code LISTEN}, which needs a session of its own for as long as Herald runs).
+   */
+  public DatabaseUrl target() {
+    return target;
   }
 
   /** Where the data lives, for logs and /health. */
