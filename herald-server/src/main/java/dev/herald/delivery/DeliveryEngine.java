@@ -86,13 +86,32 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /** Takes back this node's own unfinished jobs (a crash), then starts claiming. */
   public void start() {
-    int reclaimed = queue.reclaimOwn();
-    if (reclaimed > 0) {
-      LOG.info("[{}] {} delivery jobs were running when this node stopped; they run again", node, reclaimed);
-    }
     results.start();
     wakeups.start();
-    claimer = Thread.ofVirtual().name("herald-delivery-claim").start(this::claimLoop);
+    // never blocks the caller (an event loop, often): the claimer's first act is the take-back
+    claimer = Thread.ofVirtual().name("herald-delivery-claim").start(() -> {
+      reclaimOwn();
+      claimLoop();
+    });
+  }
+
+  private void reclaimOwn() {
+    while (!closed) {
+      try {
+        int reclaimed = queue.reclaimOwn();
+        if (reclaimed > 0) {
+          LOG.info("[{}] {} delivery jobs were running when this node stopped; they run again", node, reclaimed);
+        }
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("[{}] taking back this node's unfinished delivery jobs: {}; trying again in 1 s", node, e.toString());
+        try {
+          wake.tryAcquire(1, TimeUnit.SECONDS);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
   }
 
   /** Wakes the claimer: jobs may be due (a NOTIFY, a retry, an operator's request). */
