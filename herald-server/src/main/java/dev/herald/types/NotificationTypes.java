@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * once this node writes or restarts (like templates).
  */
 public final class NotificationTypes {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NotificationTypes.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_CACHED = 10_000;
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
@@ -87,7 +88,7 @@ public final class NotificationTypes {
 
   /** Stores {@code definition} as {@code type} of {@code tenant} ({@code ""}: system-wide). */
   public Future<Written> put(String tenant, String type, TypeDefinition definition) {
-    return pool.preparedQuery("insert into notification_type as n (tenant_id, type, definition) values ($1, $2, $3::json) "
+    return pool.preparedQuery("insert into notification_type as n (tenant_id, type, definition) values ($1, $2, $3::text::json) "
             + "on conflict (tenant_id, type) do update set definition = excluded.definition, updated_at = now() "
             + "returning tenant_id, type, definition::text as definition, created_at, updated_at, (xmax = 0) as created")
         .execute(Tuple.of(tenant, type, definition.toJson().toString()))
@@ -132,6 +133,8 @@ public final class NotificationTypes {
       definition = TypeDefinition.parse(JSON.readTree(row.getString("definition")));
     } catch (InvalidRequest | com.fasterxml.jackson.core.JsonProcessingException e) {
       // only validated definitions are written; a row edited by hand that no longer reads is the default
+      LOG.warn("notification type {} of tenant '{}' does not read ({}); the default applies", row.getString("type"),
+          tenant, e.getMessage());
       definition = TypeDefinition.DEFAULT;
     }
     return new Effective(row.getString("type"), definition, tenant.isEmpty() ? "system" : "tenant",
