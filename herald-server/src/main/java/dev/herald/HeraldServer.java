@@ -17,6 +17,8 @@ import dev.herald.delivery.Deliveries;
 import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryEngine;
 import dev.herald.api.TemplatesApi;
+import dev.herald.api.TypesApi;
+import dev.herald.bus.Online;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -78,6 +80,7 @@ public final class HeraldServer {
   private final Notifications notifications;
   private final NotificationsApi notificationsApi;
   private final TemplatesApi templatesApi;
+  private final TypesApi typesApi;
   private final ServiceApi serviceApi;
   private final DeliveryEngine deliveryEngine;
   private final DeliveriesApi deliveriesApi;
@@ -101,9 +104,13 @@ public final class HeraldServer {
     // domain and gateway meet only at the bus: notifications go out on it, client requests come in
     // through the inbox the domain implements
     this.bus = new LocalBus(metrics);
+    // the domain asks the gateway who is online (a type's when: offline); the gateway needs the
+    // domain's inbox first, so the answer is bound once the gateway exists
+    Online.Deferred online = new Online.Deferred();
     this.notifications = new Notifications(database.pool(), bus, metrics, config.notifications(), clock,
-        scheduler != null ? scheduler : new VertxScheduler(vertx));
+        scheduler != null ? scheduler : new VertxScheduler(vertx), online);
     this.gateway = new Gateway(bus, notifications.inbox(), metrics, config);
+    online.bind(gateway);
     ClientCommands commands = new ClientCommands(gateway, notifications.inbox(), authorizer, metrics);
     this.app = new HeraldNamespace(vertx, gateway, commands, verifier, metrics, config);
     Map<String, Namespace> namespaces = Map.of("/", app, "/events", app);
@@ -115,6 +122,7 @@ public final class HeraldServer {
     this.notificationsApi = new NotificationsApi(vertx, notifications.creator(), notifications.users(),
         notifications.preferences(), apiKeys, verifier, metrics, config.limits());
     this.templatesApi = new TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
+    this.typesApi = new TypesApi(notifications.types(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
     this.deliveryEngine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, config.delivery(),
@@ -281,6 +289,10 @@ public final class HeraldServer {
         .add(HttpMethod.GET, "/api/templates/{id}/versions", templatesApi::versions)
         .add(HttpMethod.GET, "/api/templates/{id}/versions/{version}", templatesApi::version)
         .add(HttpMethod.POST, "/api/templates/{id}/preview", templatesApi::preview)
+        .add(HttpMethod.GET, "/api/types", typesApi::list)
+        .add(HttpMethod.GET, "/api/types/{type}", typesApi::get)
+        .add(HttpMethod.PUT, "/api/types/{type}", typesApi::put)
+        .add(HttpMethod.DELETE, "/api/types/{type}", typesApi::delete)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
         .add(HttpMethod.GET, "/api/deliveries", deliveriesApi::list)

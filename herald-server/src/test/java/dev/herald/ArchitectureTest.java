@@ -34,7 +34,7 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.herald.gateway..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.transport..", "dev.herald.api..",
             "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
-            "dev.herald.store..")
+            "dev.herald.types..", "dev.herald.store..")
         .check(herald);
   }
 
@@ -42,14 +42,15 @@ class ArchitectureTest {
   void transportsOnlyDecodeAndEncodeForTheGateway() {
     noClasses().that().resideInAPackage("dev.herald.transport..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.api..", "dev.herald.notify..",
-            "dev.herald.preferences..", "dev.herald.templates..", "dev.herald.store..")
+            "dev.herald.preferences..", "dev.herald.templates..", "dev.herald.types..", "dev.herald.store..")
         .check(herald);
   }
 
   @Test
   void domainKnowsNoGatewayNorTransportNorRoutes() {
     // notify publishes on the bus and implements the bus's Inbox; the gateway consumes both
-    noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..")
+    noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
+            "dev.herald.types..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..")
         .check(herald);
@@ -67,7 +68,7 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.herald.bus..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..",
-            "dev.herald.templates..", "dev.herald.store..")
+            "dev.herald.templates..", "dev.herald.types..", "dev.herald.store..")
         .check(herald);
   }
 
@@ -76,7 +77,7 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.herald.store..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..",
-            "dev.herald.templates..", "dev.herald.bus..")
+            "dev.herald.templates..", "dev.herald.types..", "dev.herald.bus..")
         .check(herald);
   }
 
@@ -94,7 +95,7 @@ class ArchitectureTest {
             "dev.herald.ops..", "dev.herald.time..", "dev.herald.vertx..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
-            "dev.herald.store..", "dev.herald.bus..")
+            "dev.herald.types..", "dev.herald.store..", "dev.herald.bus..")
         .check(herald);
   }
 }

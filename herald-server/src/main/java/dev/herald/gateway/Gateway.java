@@ -1,6 +1,7 @@
 package dev.herald.gateway;
 
 import dev.herald.bus.Inbox;
+import dev.herald.bus.Online;
 
 import dev.herald.auth.Identity;
 import dev.herald.bus.Bus;
@@ -27,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the log), so a resuming client misses nothing and sees nothing twice. Hand-off is cheap: sessions
  * queue the write onto their own event loop.
  */
-public final class Gateway {
+public final class Gateway implements Online {
   private static final RoomKey[] NO_ROOMS = new RoomKey[0];
 
   private final Inbox inbox;
@@ -259,6 +260,12 @@ public final class Gateway {
   public boolean hasMembers(String tenant, String room) {
     Room r = rooms.get(new RoomKey(tenant, room));
     return r != null && !r.isEmpty();
+  }
+
+  /** Whether {@code userId} has a session on this node: its {@code user:<id>} room has a member. */
+  @Override
+  public boolean hasSession(String tenant, String userId) {
+    return hasMembers(tenant, "user:" + userId);
   }
 
   /** Number of registered sessions on this node. */

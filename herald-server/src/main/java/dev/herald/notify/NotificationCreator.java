@@ -5,6 +5,7 @@ import dev.herald.preferences.Preferences;
 import dev.herald.store.Uuids;
 import dev.herald.templates.TemplateSet;
 import dev.herald.templates.Templates;
+import dev.herald.types.NotificationTypes;
 import dev.herald.validation.InvalidRequest;
 import io.vertx.core.Future;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The create path of {@code POST /api/notifications}: loads the template and the recipients'
- * preferences, plans each recipient ({@link RecipientPlanner}), stores the rows and their delivery
+ * The create path of {@code POST /api/notifications}: loads the template, the type's definition
+ * (cached: no query on the hot path) and the recipients' preferences, plans each recipient ({@link RecipientPlanner}), stores the rows and their delivery
  * jobs in one commit (grouped with other creates by {@link CreateBatcher}, or in the idempotency
  * key's own transaction), then publishes them ({@link LivePublisher}) and answers. With an
  * {@code Idempotency-Key}, a repeat returns the first answer.
@@ -26,17 +27,20 @@ public final class NotificationCreator {
   private final CreateBatcher batcher;
   private final Preferences preferences;
   private final Templates templates;
+  private final NotificationTypes types;
   private final RecipientPlanner planner;
   private final LivePublisher publisher;
   private final HeraldMetrics metrics;
 
   NotificationCreator(NotificationInserts store, IdempotencyKeys keys, CreateBatcher batcher, Preferences preferences,
-      Templates templates, RecipientPlanner planner, LivePublisher publisher, HeraldMetrics metrics) {
+      Templates templates, NotificationTypes types, RecipientPlanner planner, LivePublisher publisher,
+      HeraldMetrics metrics) {
     this.store = store;
     this.keys = keys;
     this.batcher = batcher;
     this.preferences = preferences;
     this.templates = templates;
+    this.types = types;
     this.planner = planner;
     this.publisher = publisher;
     this.metrics = metrics;
@@ -52,11 +56,12 @@ public final class NotificationCreator {
   public Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash) {
     Future<TemplateSet> set = request.template() == null ? Future.succeededFuture(null)
         : templates.set(request.tenant(), request.template());
-    return set.compose(templateSet -> preferences.cache().load(request.tenant(), request.recipients())
+    Future<NotificationTypes.Effective> type = types.resolve(request.tenant(), request.type());
+    return Future.all(set, type).compose(both -> preferences.cache().load(request.tenant(), request.recipients())
         .compose(loaded -> {
           Map<String, RecipientPlan> plans;
           try {
-            plans = planner.plan(request, templateSet, loaded);
+            plans = planner.plan(request, set.result(), loaded, type.result());
           } catch (InvalidRequest e) {
             return Future.failedFuture(e);
           }

@@ -60,7 +60,7 @@ final class NotificationInserts {
         .addString(r.resourceType()).addString(r.resourceId()).addBoolean(r.requiresAck()).addUUID(requestId)
         .addOffsetDateTime(r.scheduledAt()).addArrayOfBoolean(live).addArrayOfString(explain);
     jobs.addTo(args);
-    return client.preparedQuery("with " + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26)
+    return client.preparedQuery("with " + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26, 27, 28)
             + " insert into notification (id, tenant_id, recipient, seq, type, title, message, "
             + "channel, priority, status, data, action_url, actor, resource_type, resource_id, requires_ack, request_id, "
             + "scheduled_at, live, explain) select t.id, $1, t.recipient, null, $4, t.title, t.message, $7, $8, 'pending', "
@@ -71,12 +71,25 @@ final class NotificationInserts {
         .execute(args).map(NotificationStore::all);
   }
 
-  /** The email and push jobs of one statement, as the arrays {@link #INSERT} unnests. */
+  /**
+   * The email, push and webhook jobs of one statement, as the arrays {@link #INSERT} unnests. A
+   * {@code webhook} row becomes one job per enabled endpoint of its tenant subscribed to its event
+   * (contract: "events omitted: all"), none when there is none; those jobs get time-ordered ids
+   * (UUIDv7 from PostgreSQL's clock, as {@link Uuids#v7} makes them) since the operator's list
+   * pages by id.
+   */
   static final class Jobs {
     /** A CTE inserting the jobs; its parameter numbers are filled in with {@code formatted}. */
     static final String INSERT = "jobs as (insert into delivery_job (id, notification_id, tenant_id, recipient, "
-        + "delivery_channel, state, run_at, locale) select * from unnest($%d::uuid[], $%d::uuid[], $%d::text[], "
-        + "$%d::text[], $%d::text[], $%d::text[], $%d::timestamptz[], $%d::text[]))";
+        + "delivery_channel, state, run_at, locale, condition, event, endpoint_id) "
+        + "select case when j.channel = 'webhook' then " + SQL_UUID_V7 + " else j.id end, "
+        + "j.notification, j.tenant, j.recipient, j.channel, j.state, j.run_at, j.locale, j.condition, j.event, e.id "
+        + "from unnest($%d::uuid[], $%d::uuid[], $%d::text[], $%d::text[], $%d::text[], $%d::text[], "
+        + "$%d::timestamptz[], $%d::text[], $%d::text[], $%d::text[]) "
+        + "as j(id, notification, tenant, recipient, channel, state, run_at, locale, condition, event) "
+        + "left join webhook_endpoint e on j.channel = 'webhook' and e.tenant_id = j.tenant and e.enabled "
+        + "and (e.events is null or j.event = any(e.events)) "
+        + "where j.channel <> 'webhook' or e.id is not null)";
     private final List<UUID> id = new ArrayList<>();
     private final List<UUID> notification = new ArrayList<>();
     private final List<String> tenant = new ArrayList<>();
@@ -85,6 +98,8 @@ final class NotificationInserts {
     private final List<String> state = new ArrayList<>();
     private final List<OffsetDateTime> runAt = new ArrayList<>();
     private final List<String> locale = new ArrayList<>();
+    private final List<String> condition = new ArrayList<>();
+    private final List<String> event = new ArrayList<>();
 
     void add(UUID notificationId, String tenantId, String to, RecipientPlan plan) {
       for (RecipientPlan.Job j : plan.jobs()) {
@@ -96,6 +111,8 @@ final class NotificationInserts {
         state.add(j.state());
         runAt.add(j.runAt().atOffset(java.time.ZoneOffset.UTC));
         locale.add(j.locale());
+        condition.add(j.condition());
+        event.add(j.event());
       }
     }
 
@@ -103,9 +120,19 @@ final class NotificationInserts {
       args.addArrayOfUUID(id.toArray(new UUID[0])).addArrayOfUUID(notification.toArray(new UUID[0]))
           .addArrayOfString(tenant.toArray(new String[0])).addArrayOfString(recipient.toArray(new String[0]))
           .addArrayOfString(channel.toArray(new String[0])).addArrayOfString(state.toArray(new String[0]))
-          .addArrayOfOffsetDateTime(runAt.toArray(new OffsetDateTime[0])).addArrayOfString(locale.toArray(new String[0]));
+          .addArrayOfOffsetDateTime(runAt.toArray(new OffsetDateTime[0])).addArrayOfString(locale.toArray(new String[0]))
+          .addArrayOfString(condition.toArray(new String[0])).addArrayOfString(event.toArray(new String[0]));
     }
   }
+
+  /**
+   * A UUIDv7 (RFC 9562 5.7: 48 bits of Unix milliseconds, version 7, then random bits) made by
+   * PostgreSQL: a random UUID's first six bytes replaced by the clock, its version nibble 0100 made
+   * 0111 (bits 52 and 53 of {@code set_bit}'s numbering are the version's low bits).
+   */
+  private static final String SQL_UUID_V7 = "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
+      + "substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), "
+      + "52, 1), 53, 1), 'hex')::uuid";
 
   /** One create of a batch: the request, its id, and each recipient's plan. */
   record Pending(NotificationRequest request, UUID requestId, Map<String, RecipientPlan> plans) {}
@@ -115,7 +142,7 @@ final class NotificationInserts {
       + "$13::text[], $14::text[], $15::bool[], $16::uuid[], $17::bool[], $18::text[]) with ordinality as t(tenant_id, "
       + "recipient, id, status, type, title, message, channel, priority, data, action_url, actor, resource_type, "
       + "resource_id, requires_ack, request_id, live, explain, ord)), "
-      + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26) + ", "
+      + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26, 27, 28) + ", "
       + "counts as (select tenant_id, recipient, count(*) as n from t group by tenant_id, recipient), "
       + "s as (insert into recipient_sequence as rs (tenant_id, recipient, last_seq) "
       + "  select tenant_id, recipient, n from counts order by tenant_id, recipient "

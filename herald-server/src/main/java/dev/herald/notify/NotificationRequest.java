@@ -26,7 +26,9 @@ import java.util.TreeSet;
  *     for the literal {@code title} and {@code message} (which are then required)
  * @param locale the locale to render in for every recipient (normalised), or null for each
  *     recipient's own
- * @param deliverVia the delivery channels beside in-app it asks for: {@code email}, {@code push}
+ * @param deliverVia the channels it asks for in place of its type's ({@code inApp}, always among them:
+ *     the first wave's {@code deliverVia} names the channels beside in-app; {@code email}, {@code push},
+ *     {@code webhook}), or null when it names none and its type decides
  */
 public record NotificationRequest(
     String tenant,
@@ -57,11 +59,11 @@ public record NotificationRequest(
       "template", "locale", "deliverVia");
   /** Unknown fields listed one by one in a refusal; the rest are counted. */
   private static final int MAX_LISTED_UNKNOWN = 10;
-  private static final Set<String> DELIVERY_CHANNELS = Set.of("inApp", "email", "push");
+  private static final Set<String> DELIVERY_CHANNELS = Set.of("inApp", "email", "push", "webhook");
 
   public NotificationRequest {
     recipients = List.copyOf(recipients);
-    deliverVia = Set.copyOf(deliverVia);
+    deliverVia = deliverVia == null ? null : Set.copyOf(deliverVia);
   }
 
   /** Validates {@code body} sent by {@code service}; {@code maxDataBytes} bounds {@code data}. */
@@ -84,16 +86,17 @@ public record NotificationRequest(
         errors.add(new InvalidRequest.FieldError("locale", "must be a locale tag such as de, de-AT or pt-BR"));
       }
     }
-    Set<String> deliverVia = new TreeSet<>();
+    Set<String> deliverVia = null;
     JsonNode via = body.get("deliverVia");
     if (via != null && !via.isNull()) {
+      deliverVia = new TreeSet<>(Set.of("inApp"));
       if (!via.isArray()) {
-        errors.add(new InvalidRequest.FieldError("deliverVia", "must be an array of inApp, email, push"));
+        errors.add(new InvalidRequest.FieldError("deliverVia", "must be an array of inApp, email, push, webhook"));
       } else {
         for (int i = 0; i < via.size(); i++) {
           if (!via.get(i).isTextual() || !DELIVERY_CHANNELS.contains(via.get(i).asText())) {
-            errors.add(new InvalidRequest.FieldError("deliverVia[" + i + "]", "must be inApp, email or push"));
-          } else if (!via.get(i).asText().equals("inApp")) {
+            errors.add(new InvalidRequest.FieldError("deliverVia[" + i + "]", "must be inApp, email, push or webhook"));
+          } else {
             deliverVia.add(via.get(i).asText());
           }
         }

@@ -1,10 +1,12 @@
 package dev.herald.notify;
 
 import dev.herald.bus.Bus;
+import dev.herald.bus.Online;
 import dev.herald.config.HeraldConfig;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.preferences.Preferences;
 import dev.herald.templates.Templates;
+import dev.herald.types.NotificationTypes;
 import dev.herald.time.Scheduler;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -33,27 +35,30 @@ public final class Notifications implements AutoCloseable {
   private final OperatorView operator;
   private final Preferences preferences;
   private final Templates templates;
+  private final NotificationTypes types;
   private final AckResends resends;
   private final Releases releases;
 
   /**
    * Wires the parts on {@code pool}: {@code clock} decides quiet hours and due times (tests move
    * it; database timestamps still come from PostgreSQL), {@code scheduler} runs re-sends and
-   * release polls.
+   * release polls, {@code online} tells whether a recipient has a live session (a type's
+   * {@code when: offline}).
    */
   public Notifications(Pool pool, Bus bus, HeraldMetrics metrics, HeraldConfig.Notify config, Clock clock,
-      Scheduler scheduler) {
+      Scheduler scheduler, Online online) {
     NotificationStore store = new NotificationStore(pool);
     NotificationInserts inserts = new NotificationInserts(pool);
     IdempotencyKeys keys = new IdempotencyKeys(pool);
     this.preferences = new Preferences(pool);
     this.templates = new Templates(pool);
+    this.types = new NotificationTypes(pool);
     this.resends = new AckResends(bus, store, scheduler, metrics, config);
     LivePublisher publisher = new LivePublisher(bus, resends);
     // few statements at a time: what arrives meanwhile waits and shares the next commit
     CreateBatcher batcher = new CreateBatcher(inserts, Math.max(1, config.databasePoolSize() / 4));
-    this.creator = new NotificationCreator(inserts, keys, batcher, preferences, templates,
-        new RecipientPlanner(config, clock), publisher, metrics);
+    this.creator = new NotificationCreator(inserts, keys, batcher, preferences, templates, types,
+        new RecipientPlanner(config, clock, online), publisher, metrics);
     this.users = new UserNotifications(store, resends, bus);
     this.inbox = new ClientInbox(store, preferences, resends, new DeliveryReceipts(store, scheduler, metrics), bus,
         metrics);
@@ -94,5 +99,9 @@ public final class Notifications implements AutoCloseable {
 
   public Templates templates() {
     return templates;
+  }
+
+  public NotificationTypes types() {
+    return types;
   }
 }

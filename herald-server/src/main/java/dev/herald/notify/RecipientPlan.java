@@ -7,15 +7,22 @@ import java.util.UUID;
 /**
  * What one create stores for one recipient: whether it goes live, the title and message (rendered
  * from a template in the recipient's locale, or the request's own), the explanation of every
- * channel's decision as JSON text, and the email and push jobs to queue with it.
+ * channel's decision as JSON text, and the email, push and webhook jobs to queue with it.
  */
 record RecipientPlan(boolean live, String title, String message, String explain, List<Job> jobs) {
   RecipientPlan {
     jobs = List.copyOf(jobs);
   }
 
-  /** An email or push delivery: {@code state} {@code pending} from {@code runAt}, or {@code held} until then. */
-  record Job(UUID id, String deliveryChannel, String state, Instant runAt, String locale) {}
+  /**
+   * An email, push or webhook delivery: {@code state} {@code pending} from {@code runAt}, or
+   * {@code held} until then; {@code condition} {@code unread} when it runs only if the notification
+   * is still unread then (else null); {@code event} the webhook event, null for email and push. A
+   * webhook job stands for one job per subscribed endpoint of the tenant, expanded by the insert
+   * ({@link NotificationInserts.Jobs}), which gives those their own ids.
+   */
+  record Job(UUID id, String deliveryChannel, String state, Instant runAt, String locale, String condition,
+      String event) {}
 
   /** The plan of a create without preferences or templates in play: literal texts, live. */
   static RecipientPlan literal(NotificationRequest r) {

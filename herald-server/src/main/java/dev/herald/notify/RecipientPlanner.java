@@ -1,6 +1,7 @@
 package dev.herald.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.bus.Online;
 import dev.herald.config.HeraldConfig;
 import dev.herald.preferences.DeliveryPlan;
 import dev.herald.preferences.PreferenceCache;
@@ -9,6 +10,8 @@ import dev.herald.templates.Renderer;
 import dev.herald.templates.TemplateContent;
 import dev.herald.templates.TemplateSet;
 import dev.herald.templates.Templates;
+import dev.herald.types.NotificationTypes;
+import dev.herald.types.TypeDefinition;
 import dev.herald.validation.InvalidRequest;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,41 +23,52 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The plan of one create, per recipient: preferences resolved per delivery channel (in-app off:
- * stored, not pushed; email and push held through quiet hours), the locale, the texts (rendered
- * from the template in that locale when the request names one), the explanation of every decision,
- * and the email and push jobs to queue in the same commit. Pure: no I/O, time from the {@link Clock}.
+ * The plan of one create, per recipient: its channels (the request's {@code deliverVia}, else its
+ * type's), preferences resolved per channel (in-app off: stored, not pushed; email and push held
+ * through quiet hours), the type's {@code when} for email and push, the locale, the texts
+ * (rendered from the template in that locale when the request names one), the explanation of every
+ * decision, and the email, push and webhook jobs to queue in the same commit. No I/O: time from
+ * the {@link Clock}, whether a recipient is online from the gateway's memory ({@link Online}).
  */
 final class RecipientPlanner {
+  /** The event a {@code webhook} channel sends (contract part 2, "Webhooks"). */
+  static final String CREATED_EVENT = "notification.created";
+  private static final Set<String> BOTH = Set.of("email", "push");
   private final HeraldConfig.Notify config;
   private final Clock clock;
+  private final Online online;
 
-  RecipientPlanner(HeraldConfig.Notify config, Clock clock) {
+  RecipientPlanner(HeraldConfig.Notify config, Clock clock, Online online) {
     this.config = config;
     this.clock = clock;
+    this.online = online;
   }
 
   /**
    * Each recipient's plan: preferences resolved per delivery channel (in-app off: stored, not
    * pushed; email and push held through quiet hours), the locale, and the texts, rendered from the
-   * template in that locale when the request names one. Fails with 422 when it names a template
-   * that does not exist, or one without a text for a recipient's locale and no literal title.
+   * template in that locale when the request names one; {@code type} is the definition of the
+   * request's type in effect. Fails with 422 when it names a template that does not exist, or one
+   * without a text for a recipient's locale and no literal title.
    */
   Map<String, RecipientPlan> plan(NotificationRequest r, TemplateSet templateSet,
-      PreferenceCache.Loaded loaded) throws InvalidRequest {
+      PreferenceCache.Loaded loaded, NotificationTypes.Effective type) throws InvalidRequest {
     if (templateSet != null && templateSet.isEmpty()) {
       throw new InvalidRequest(422, "there is no template named '" + r.template() + "' in tenant " + r.tenant()
           + " or system-wide", List.of(new InvalidRequest.FieldError("template", "no such template")));
     }
     Instant at = r.isScheduled() ? r.scheduledAt().toInstant() : clock.instant();
-    var criticality = criticality(r.type());
+    var criticality = criticality(r.type(), type.definition());
+    DeliveryPlan.Route route = route(r, type);
+    boolean askOnline = route.channels().stream().anyMatch(c -> BOTH.contains(c)
+        && type.definition().timing(c).when().equals("offline"));
     boolean urgent = "urgent".equals(r.priority());
     Map<String, Object> variables = templateSet == null ? null : Templates.variables(r.dataJson());
     Map<UUID, TemplateContent.Rendered> rendered = new HashMap<>();
     Map<String, RecipientPlan> plans = new HashMap<>(r.recipients().size() * 2);
     for (String to : r.recipients()) {
       DeliveryPlan plan = DeliveryPlan.of(loaded.of(to), loaded.tenantDefaults(), r.type(), r.channel(),
-          urgent, criticality, r.deliverVia(), at, r.locale());
+          urgent, criticality, route, askOnline && online.hasSession(r.tenant(), to), at, r.locale());
       ObjectNode explain = plan.explain();
       Texts texts = templateSet == null ? new Texts(r.title(), r.message())
           : render(r, templateSet, plan.locale(), to, variables, rendered, explain);
@@ -118,23 +132,55 @@ final class RecipientPlanner {
     return new Texts(out.title(), out.message());
   }
 
-  /** The email and push jobs of {@code plan}: pending from {@code at}, or held until the quiet hours end. */
+  /**
+   * The channels: the request's {@code deliverVia} when it names any (contract: "replaces the type's
+   * channel list for that notification"), else the type's; email and push go as the type says.
+   */
+  private static DeliveryPlan.Route route(NotificationRequest r, NotificationTypes.Effective type) {
+    if (r.deliverVia() != null) {
+      List<String> channels = TypeDefinition.CHANNELS.stream().filter(r.deliverVia()::contains).toList();
+      return new DeliveryPlan.Route(channels, "deliverVia", type.definition());
+    }
+    String from = switch (type.source()) {
+      case "tenant" -> "type";
+      default -> type.source();
+    };
+    return new DeliveryPlan.Route(type.definition().channels(), from, type.definition());
+  }
+
+  /**
+   * The jobs of {@code plan}: email and push pending from {@code at}, delayed to when a
+   * {@code when: unread} type says (with the {@code unread} condition), or held until the quiet
+   * hours end; one webhook job, which the insert expands per subscribed endpoint.
+   */
   private static List<RecipientPlan.Job> jobs(DeliveryPlan plan, Instant at) {
-    List<RecipientPlan.Job> jobs = new ArrayList<>(2);
+    List<RecipientPlan.Job> jobs = new ArrayList<>(3);
     for (var e : plan.decisions().entrySet()) {
       DeliveryPlan.Decision d = e.getValue();
       if (e.getKey().equals("inApp") || d.outcome().equals(DeliveryPlan.SUPPRESSED)) {
         continue;
       }
-      boolean held = d.outcome().equals(DeliveryPlan.HELD);
-      jobs.add(new RecipientPlan.Job(Uuids.v7(), e.getKey(), held ? "held" : "pending", held ? d.until() : at,
-          plan.locale()));
+      String condition = d.unreadOnly() ? "unread" : null;
+      boolean webhook = e.getKey().equals("webhook");
+      RecipientPlan.Job job = switch (d.outcome()) {
+        case DeliveryPlan.HELD -> new RecipientPlan.Job(Uuids.v7(), e.getKey(), "held", d.until(), plan.locale(),
+            condition, null);
+        case DeliveryPlan.DELAYED -> new RecipientPlan.Job(Uuids.v7(), e.getKey(), "pending", d.until(),
+            plan.locale(), condition, null);
+        default -> new RecipientPlan.Job(webhook ? null : Uuids.v7(), e.getKey(), "pending", at, plan.locale(),
+            condition, webhook ? CREATED_EVENT : null);
+      };
+      jobs.add(job);
     }
     return jobs;
   }
 
-  private DeliveryPlan.Criticality criticality(String type) {
+  /** {@code HERALD_CRITICAL_TYPES}, and a type defined {@code critical}: that bypasses for email and push. */
+  private DeliveryPlan.Criticality criticality(String type, TypeDefinition definition) {
     Set<String> bypass = config.criticalTypes().get(type);
+    if (definition.critical()) {
+      return new DeliveryPlan.Criticality(true, BOTH);
+    }
     return bypass == null ? DeliveryPlan.Criticality.NONE
         : new DeliveryPlan.Criticality(true, bypass);
   }
