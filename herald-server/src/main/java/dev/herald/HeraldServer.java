@@ -13,6 +13,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
 import dev.herald.api.ServiceApi;
 import dev.herald.api.TemplatesApi;
+import dev.herald.api.UsersApi;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -75,6 +76,7 @@ public final class HeraldServer {
   private final NotificationsApi notificationsApi;
   private final TemplatesApi templatesApi;
   private final ServiceApi serviceApi;
+  private final UsersApi usersApi;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -111,6 +113,7 @@ public final class HeraldServer {
     this.templatesApi = new TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
+    this.usersApi = new UsersApi(notifications.directory(), apiKeys, metrics, config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     this.routes = routes();
     this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
@@ -264,6 +267,10 @@ public final class HeraldServer {
         .add(HttpMethod.GET, "/api/templates/{id}/versions", templatesApi::versions)
         .add(HttpMethod.GET, "/api/templates/{id}/versions/{version}", templatesApi::version)
         .add(HttpMethod.POST, "/api/templates/{id}/preview", templatesApi::preview)
+        .add(HttpMethod.PUT, "/api/users/{userId}", usersApi::put)
+        .add(HttpMethod.GET, "/api/users/{userId}", usersApi::get)
+        .add(HttpMethod.DELETE, "/api/users/{userId}", usersApi::delete)
+        .add(HttpMethod.GET, "/api/users/{userId}/export", usersApi::export)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
         .add(HttpMethod.GET, "/health", this::health)

@@ -33,7 +33,7 @@ class ArchitectureTest {
   void gatewayKnowsNoTransportNorDomainNorHttp() {
     noClasses().that().resideInAPackage("dev.herald.gateway..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.transport..", "dev.herald.api..",
-            "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
+            "dev.herald.http..", "dev.herald.notify..", "dev.herald.directory..", "dev.herald.preferences..", "dev.herald.templates..",
             "dev.herald.store..")
         .check(herald);
   }
@@ -49,7 +49,8 @@ class ArchitectureTest {
   @Test
   void domainKnowsNoGatewayNorTransportNorRoutes() {
     // notify publishes on the bus and implements the bus's Inbox; the gateway consumes both
-    noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..")
+    noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.directory..", "dev.herald.preferences..",
+            "dev.herald.templates..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..")
         .check(herald);
@@ -66,7 +67,7 @@ class ArchitectureTest {
   void busKnowsOnlyLeaves() {
     noClasses().that().resideInAPackage("dev.herald.bus..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
-            "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..",
+            "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.directory..", "dev.herald.preferences..",
             "dev.herald.templates..", "dev.herald.store..")
         .check(herald);
   }
@@ -75,7 +76,7 @@ class ArchitectureTest {
   void storeKnowsNothingAboveIt() {
     noClasses().that().resideInAPackage("dev.herald.store..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
-            "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..",
+            "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.directory..", "dev.herald.preferences..",
             "dev.herald.templates..", "dev.herald.bus..")
         .check(herald);
   }
@@ -93,7 +94,7 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage("dev.herald.http..", "dev.herald.validation..", "dev.herald.config..",
             "dev.herald.ops..", "dev.herald.time..", "dev.herald.vertx..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
-            "dev.herald.api..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
+            "dev.herald.api..", "dev.herald.notify..", "dev.herald.directory..", "dev.herald.preferences..", "dev.herald.templates..",
             "dev.herald.store..", "dev.herald.bus..")
         .check(herald);
   }
