@@ -316,6 +316,11 @@ public final class HeraldServer {
     return gateway;
   }
 
+  /** The durable-notification parts of this node (tests reach the user directory's lookups through it). */
+  public Notifications notifications() {
+    return notifications;
+  }
+
   /** A user token signed with the node's HS256 secret, for development and tests. */
   public String devToken(String sub, String tenant, List<String> rooms, Duration validFor) {
     return signToken(config.auth().jwtSecret(), sub, tenant, rooms, validFor);

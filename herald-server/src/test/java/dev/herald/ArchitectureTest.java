@@ -33,8 +33,8 @@ class ArchitectureTest {
   void gatewayKnowsNoTransportNorDomainNorHttp() {
     noClasses().that().resideInAPackage("dev.herald.gateway..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.transport..", "dev.herald.api..",
-            "dev.herald.http..", "dev.herald.notify..", "dev.herald.directory..", "dev.herald.preferences..", "dev.herald.templates..",
-            "dev.herald.store..")
+            "dev.herald.http..", "dev.herald.notify..", "dev.herald.directory..", "dev.herald.preferences..",
+            "dev.herald.templates..", "dev.herald.store..")
         .check(herald);
   }
 
@@ -42,7 +42,7 @@ class ArchitectureTest {
   void transportsOnlyDecodeAndEncodeForTheGateway() {
     noClasses().that().resideInAPackage("dev.herald.transport..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.api..", "dev.herald.notify..",
-            "dev.herald.preferences..", "dev.herald.templates..", "dev.herald.store..")
+            "dev.herald.directory..", "dev.herald.preferences..", "dev.herald.templates..", "dev.herald.store..")
         .check(herald);
   }
 
