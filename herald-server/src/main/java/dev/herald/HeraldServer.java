@@ -19,6 +19,7 @@ import dev.herald.delivery.DeliveryEngine;
 import dev.herald.api.TemplatesApi;
 import dev.herald.api.TypesApi;
 import dev.herald.bus.Online;
+import dev.herald.api.UsersApi;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -84,6 +85,7 @@ public final class HeraldServer {
   private final ServiceApi serviceApi;
   private final DeliveryEngine deliveryEngine;
   private final DeliveriesApi deliveriesApi;
+  private final UsersApi usersApi;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -129,6 +131,7 @@ public final class HeraldServer {
         config.nodeName(), clock, channels());
     this.deliveriesApi = new DeliveriesApi(new Deliveries(database.pool(), deliveryEngine::wake), apiKeys, metrics,
         config.limits());
+    this.usersApi = new UsersApi(notifications.directory(), apiKeys, metrics, config.limits());
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", deliveryEngine::running);
     this.routes = routes();
@@ -293,6 +296,10 @@ public final class HeraldServer {
         .add(HttpMethod.GET, "/api/types/{type}", typesApi::get)
         .add(HttpMethod.PUT, "/api/types/{type}", typesApi::put)
         .add(HttpMethod.DELETE, "/api/types/{type}", typesApi::delete)
+        .add(HttpMethod.PUT, "/api/users/{userId}", usersApi::put)
+        .add(HttpMethod.GET, "/api/users/{userId}", usersApi::get)
+        .add(HttpMethod.DELETE, "/api/users/{userId}", usersApi::delete)
+        .add(HttpMethod.GET, "/api/users/{userId}/export", usersApi::export)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
         .add(HttpMethod.GET, "/api/deliveries", deliveriesApi::list)
@@ -341,6 +348,11 @@ public final class HeraldServer {
 
   public Gateway gateway() {
     return gateway;
+  }
+
+  /** The durable-notification parts of this node (tests reach the user directory's lookups through it). */
+  public Notifications notifications() {
+    return notifications;
   }
 
   /** A user token signed with the node's HS256 secret, for development and tests. */

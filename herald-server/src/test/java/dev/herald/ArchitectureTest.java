@@ -34,7 +34,7 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.herald.gateway..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.transport..", "dev.herald.api..",
             "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
-            "dev.herald.types..", "dev.herald.store..")
+            "dev.herald.directory..", "dev.herald.types..", "dev.herald.store..")
         .check(herald);
   }
 
@@ -42,7 +42,7 @@ class ArchitectureTest {
   void transportsOnlyDecodeAndEncodeForTheGateway() {
     noClasses().that().resideInAPackage("dev.herald.transport..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.api..", "dev.herald.notify..",
-            "dev.herald.preferences..", "dev.herald.templates..", "dev.herald.types..", "dev.herald.store..")
+            "dev.herald.preferences..", "dev.herald.templates..", "dev.herald.directory..", "dev.herald.types..", "dev.herald.store..")
         .check(herald);
   }
 
@@ -50,7 +50,7 @@ class ArchitectureTest {
   void domainKnowsNoGatewayNorTransportNorRoutes() {
     // notify publishes on the bus and implements the bus's Inbox; the gateway consumes both
     noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
-            "dev.herald.types..")
+            "dev.herald.directory..", "dev.herald.types..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..")
         .check(herald);
@@ -68,7 +68,7 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.herald.bus..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..",
-            "dev.herald.templates..", "dev.herald.types..", "dev.herald.store..")
+            "dev.herald.templates..", "dev.herald.directory..", "dev.herald.types..", "dev.herald.store..")
         .check(herald);
   }
 
@@ -77,7 +77,7 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.herald.store..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..", "dev.herald.notify..", "dev.herald.preferences..",
-            "dev.herald.templates..", "dev.herald.types..", "dev.herald.bus..")
+            "dev.herald.templates..", "dev.herald.directory..", "dev.herald.types..", "dev.herald.bus..")
         .check(herald);
   }
 
@@ -95,7 +95,7 @@ class ArchitectureTest {
             "dev.herald.ops..", "dev.herald.time..", "dev.herald.vertx..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
-            "dev.herald.types..", "dev.herald.store..", "dev.herald.bus..")
+            "dev.herald.directory..", "dev.herald.types..", "dev.herald.store..", "dev.herald.bus..")
         .check(herald);
   }
 }

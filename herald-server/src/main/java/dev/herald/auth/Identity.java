@@ -11,15 +11,30 @@ import java.util.regex.Pattern;
  * @param roomPatterns room names the user may join; a trailing {@code *} matches any suffix
  * @param roles the token's {@code roles}, empty when absent
  * @param locale the token's {@code locale}, or null
+ * @param email the token's {@code email} (OpenID Connect standard claim), or null when absent or not an address
+ * @param name the token's {@code name}, or null when absent or not a display name
+ * @param timeZone the token's {@code zoneinfo} (a zone id such as {@code Europe/Vienna}), or null when
+ *     absent or not a zone
  */
 public record Identity(
-    String userId, String tenantId, List<String> roomPatterns, List<String> roles, String locale) {
+    String userId, String tenantId, List<String> roomPatterns, List<String> roles, String locale,
+    String email, String name, String timeZone) {
   public static final String DEFAULT_TENANT = "default";
   private static final Pattern ID = Pattern.compile("[^\\p{Cntrl}\\s]{1,128}");
 
   public Identity {
     roomPatterns = List.copyOf(roomPatterns);
     roles = List.copyOf(roles);
+  }
+
+  /** A user whose token carries no contact claims beyond {@code locale}. */
+  public Identity(String userId, String tenantId, List<String> roomPatterns, List<String> roles, String locale) {
+    this(userId, tenantId, roomPatterns, roles, locale, null, null, null);
+  }
+
+  /** True when the token carried a contact claim the user directory keeps: email, name, locale or zoneinfo. */
+  public boolean hasContactClaims() {
+    return email != null || name != null || locale != null || timeZone != null;
   }
 
   /** True for ids Herald accepts as user and tenant ids: 1-128 printable characters, no spaces. */

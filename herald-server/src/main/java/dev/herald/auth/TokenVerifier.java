@@ -24,6 +24,7 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.herald.config.ConfigException;
+import dev.herald.validation.ContactFields;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -212,6 +213,23 @@ public final class TokenVerifier {
     return tid;
   }
 
+  /**
+   * The OpenID Connect standard claim {@code email}, {@code name} or {@code zoneinfo} (OIDC Core 5.1)
+   * when it is a string that passes Herald's rule for it; null otherwise. A malformed contact claim
+   * is ignored rather than refusing the token: it only fills gaps in the user directory.
+   */
+  private static String contactClaim(JWTClaimsSet claims, String claim) {
+    if (!(claims.getClaim(claim) instanceof String value)) {
+      return null;
+    }
+    boolean valid = switch (claim) {
+      case "email" -> ContactFields.isEmail(value);
+      case "name" -> ContactFields.isName(value);
+      default -> ContactFields.zone(value) != null;
+    };
+    return valid ? value : null;
+  }
+
   private static Identity toIdentity(JWTClaimsSet claims) throws AuthException {
     try {
       String sub = claims.getSubject();
@@ -225,7 +243,8 @@ public final class TokenVerifier {
       }
       List<String> rooms = claims.getClaim("rooms") == null ? List.of() : claims.getStringListClaim("rooms");
       List<String> roles = claims.getClaim("roles") == null ? List.of() : claims.getStringListClaim("roles");
-      return new Identity(sub, canonicalTenant(tid), rooms, roles, claims.getStringClaim("locale"));
+      return new Identity(sub, canonicalTenant(tid), rooms, roles, claims.getStringClaim("locale"),
+          contactClaim(claims, "email"), contactClaim(claims, "name"), contactClaim(claims, "zoneinfo"));
     } catch (ParseException e) {
       throw new AuthException("invalid token claims: rooms and roles must be lists of strings");
     }

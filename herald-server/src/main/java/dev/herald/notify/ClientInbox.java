@@ -7,6 +7,7 @@ import dev.herald.auth.Identity;
 import dev.herald.bus.Bus;
 import dev.herald.bus.Inbox;
 import dev.herald.bus.Publication;
+import dev.herald.directory.UserDirectory;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.preferences.Preferences;
 import dev.herald.validation.InvalidRequest;
@@ -20,7 +21,7 @@ import java.util.UUID;
  * Durable notifications as connected clients reach them ({@link Inbox}, called by the gateway):
  * acks (delivered, re-sends stopped, {@code notificationStatus} to the user's sessions), missed
  * notifications from storage, preference updates, delivery receipts of written notifications, and
- * the locale claim of a token that connected.
+ * the locale and contact claims of a token that connected.
  *
  * <p>Threads: any event loop; database work is asynchronous.
  */
@@ -31,15 +32,17 @@ public final class ClientInbox implements Inbox {
   private final DeliveryReceipts receipts;
   private final Bus bus;
   private final HeraldMetrics metrics;
+  private final UserDirectory directory;
 
   ClientInbox(NotificationStore store, Preferences preferences, AckResends resends, DeliveryReceipts receipts, Bus bus,
-      HeraldMetrics metrics) {
+      HeraldMetrics metrics, UserDirectory directory) {
     this.store = store;
     this.preferences = preferences;
     this.resends = resends;
     this.receipts = receipts;
     this.bus = bus;
     this.metrics = metrics;
+    this.directory = directory;
   }
 
   @Override
@@ -89,6 +92,10 @@ public final class ClientInbox implements Inbox {
   public void connected(Identity user) {
     if (user.locale() != null) {
       preferences.rememberTokenLocale(user);
+    }
+    // contract part 2: a token's email, name, locale and zoneinfo claims fill the directory's gaps
+    if (user.hasContactClaims()) {
+      directory.rememberClaims(user);
     }
   }
 }

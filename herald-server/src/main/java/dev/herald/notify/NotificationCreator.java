@@ -1,5 +1,6 @@
 package dev.herald.notify;
 
+import dev.herald.directory.UserDirectory;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.preferences.Preferences;
 import dev.herald.store.Uuids;
@@ -31,10 +32,11 @@ public final class NotificationCreator {
   private final RecipientPlanner planner;
   private final LivePublisher publisher;
   private final HeraldMetrics metrics;
+  private final UserDirectory directory;
 
   NotificationCreator(NotificationInserts store, IdempotencyKeys keys, CreateBatcher batcher, Preferences preferences,
       Templates templates, NotificationTypes types, RecipientPlanner planner, LivePublisher publisher,
-      HeraldMetrics metrics) {
+      HeraldMetrics metrics, UserDirectory directory) {
     this.store = store;
     this.keys = keys;
     this.batcher = batcher;
@@ -44,6 +46,7 @@ public final class NotificationCreator {
     this.planner = planner;
     this.publisher = publisher;
     this.metrics = metrics;
+    this.directory = directory;
   }
 
   /** The answer to a create: the HTTP status and body, and whether it repeats an earlier answer. */
@@ -54,8 +57,12 @@ public final class NotificationCreator {
    * {@link InvalidRequest} (409, 422) for key conflicts and with the database's error otherwise.
    */
   public Future<Created> create(NotificationRequest request, String idempotencyKey, byte[] bodyHash) {
-    Future<TemplateSet> set = request.template() == null ? Future.succeededFuture(null)
-        : templates.set(request.tenant(), request.template());
+    // inline recipients' fields are in the directory before the insert commits (their own statement,
+    // ahead of it: a job that runs after the commit finds them; a failed insert leaves them stored)
+    Future<Void> contacts = request.contacts().isEmpty() ? Future.succeededFuture()
+        : directory.upsertGiven(request.tenant(), request.contacts());
+    Future<TemplateSet> set = contacts.compose(v -> request.template() == null ? Future.succeededFuture(null)
+        : templates.set(request.tenant(), request.template()));
     Future<NotificationTypes.Effective> type = types.resolve(request.tenant(), request.type());
     return Future.all(set, type).compose(both -> preferences.cache().load(request.tenant(), request.recipients())
         .compose(loaded -> {

@@ -6,13 +6,16 @@ import dev.herald.validation.InvalidRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
 import dev.herald.auth.Identity;
+import dev.herald.directory.UserFields;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -29,6 +32,8 @@ import java.util.TreeSet;
  * @param deliverVia the channels it asks for in place of its type's ({@code inApp}, always among them:
  *     the first wave's {@code deliverVia} names the channels beside in-app; {@code email}, {@code push},
  *     {@code webhook}), or null when it names none and its type decides
+ * @param contacts the fields of inline recipients ({@code {id, email?, name?, locale?, timeZone?}}) by
+ *     user id, for the user directory; their ids are in {@code recipients} like any other
  */
 public record NotificationRequest(
     String tenant,
@@ -47,7 +52,8 @@ public record NotificationRequest(
     OffsetDateTime scheduledAt,
     String template,
     String locale,
-    Set<String> deliverVia) {
+    Set<String> deliverVia,
+    Map<String, UserFields> contacts) {
 
   public static final int MAX_RECIPIENTS = 1000;
   public static final Set<String> PRIORITIES = Set.of("low", "medium", "high", "urgent");
@@ -64,6 +70,16 @@ public record NotificationRequest(
   public NotificationRequest {
     recipients = List.copyOf(recipients);
     deliverVia = deliverVia == null ? null : Set.copyOf(deliverVia);
+    contacts = Map.copyOf(contacts);
+  }
+
+  /** A request whose recipients are plain ids (no inline contact fields). */
+  public NotificationRequest(String tenant, String type, List<String> recipients, String title, String message,
+      String channel, String priority, String dataJson, boolean requiresAck, String actionUrl, String actor,
+      String resourceType, String resourceId, OffsetDateTime scheduledAt, String template, String locale,
+      Set<String> deliverVia) {
+    this(tenant, type, recipients, title, message, channel, priority, dataJson, requiresAck, actionUrl, actor,
+        resourceType, resourceId, scheduledAt, template, locale, deliverVia, Map.of());
   }
 
   /** Validates {@code body} sent by {@code service}; {@code maxDataBytes} bounds {@code data}. */
@@ -119,7 +135,8 @@ public record NotificationRequest(
     }
 
     String type = name(body, "type", null, errors);
-    List<String> recipients = recipients(body.get("recipients"), errors);
+    Map<String, UserFields> contacts = new TreeMap<>();
+    List<String> recipients = recipients(body.get("recipients"), contacts, errors);
     // with a template, title and message are what renders when a recipient's locale has none
     String title = Fields.text(body, "title", template == null, MAX_TITLE, errors);
     String message = Fields.text(body, "message", false, MAX_MESSAGE, errors);
@@ -197,7 +214,7 @@ public record NotificationRequest(
     }
     return new NotificationRequest(tenant, type, recipients, title, message == null ? "" : message, channel,
         priority, dataJson, requiresAck, actionUrl == null || actionUrl.isEmpty() ? null : actionUrl, actor,
-        resourceType, resourceId, scheduledAt, template, locale, deliverVia);
+        resourceType, resourceId, scheduledAt, template, locale, deliverVia, contacts);
   }
 
   /** True when it is to be delivered later rather than now. */
@@ -223,9 +240,16 @@ public record NotificationRequest(
     }
   }
 
-  private static List<String> recipients(JsonNode node, List<InvalidRequest.FieldError> errors) {
+  /**
+   * The recipient ids, de-duplicated and sorted. Contract part 2: an entry is a user id or an inline
+   * object {@code {id, email?, name?, locale?, timeZone?}} whose fields go to {@code contacts}
+   * (validated like {@code PUT /api/users}; a user given twice keeps the later value of each field).
+   */
+  private static List<String> recipients(JsonNode node, Map<String, UserFields> contacts,
+      List<InvalidRequest.FieldError> errors) {
     if (node == null || !node.isArray() || node.isEmpty()) {
-      errors.add(new InvalidRequest.FieldError("recipients", "must be a non-empty array of user ids"));
+      errors.add(new InvalidRequest.FieldError("recipients",
+          "must be a non-empty array of user ids or {id, email?, name?, locale?, timeZone?} objects"));
       return List.of();
     }
     if (node.size() > MAX_RECIPIENTS) {
@@ -236,13 +260,32 @@ public record NotificationRequest(
     TreeSet<String> unique = new TreeSet<>();
     for (int i = 0; i < node.size(); i++) {
       JsonNode r = node.get(i);
-      if (!r.isTextual() || !Identity.isValidId(r.asText())) {
+      if (r.isObject()) {
+        inline(r, "recipients[" + i + "]", unique, contacts, errors);
+      } else if (!r.isTextual() || !Identity.isValidId(r.asText())) {
         errors.add(new InvalidRequest.FieldError("recipients[" + i + "]", "must be a user id"));
       } else {
         unique.add(r.asText());
       }
     }
     return new ArrayList<>(unique);
+  }
+
+  private static void inline(JsonNode r, String path, Set<String> ids, Map<String, UserFields> contacts,
+      List<InvalidRequest.FieldError> errors) {
+    JsonNode id = r.get("id");
+    boolean valid = id != null && id.isTextual() && Identity.isValidId(id.asText());
+    if (!valid) {
+      errors.add(new InvalidRequest.FieldError(path + ".id", "must be a user id"));
+    }
+    UserFields fields = UserFields.ofInline(r, path, errors);
+    if (valid) {
+      ids.add(id.asText());
+      contacts.merge(id.asText(), fields, (earlier, later) -> new UserFields(
+          later.email() != null ? later.email() : earlier.email(), later.name() != null ? later.name() : earlier.name(),
+          later.locale() != null ? later.locale() : earlier.locale(),
+          later.timeZone() != null ? later.timeZone() : earlier.timeZone(), null));
+    }
   }
 
   private static String name(JsonNode body, String field, String fallback, List<InvalidRequest.FieldError> errors) {

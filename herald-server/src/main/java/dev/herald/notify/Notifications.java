@@ -3,6 +3,7 @@ package dev.herald.notify;
 import dev.herald.bus.Bus;
 import dev.herald.bus.Online;
 import dev.herald.config.HeraldConfig;
+import dev.herald.directory.UserDirectory;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.preferences.Preferences;
 import dev.herald.templates.Templates;
@@ -22,6 +23,7 @@ import java.time.Clock;
  *   <li>{@link #inbox()}: what connected clients ask and what the gateway reports back
  *       ({@link dev.herald.bus.Inbox});
  *   <li>{@link #operator()}: the operator's view of one notification;
+ *   <li>{@link #directory()}: the user directory (inline recipients and token claims feed it);
  *   <li>ack re-sends and the release of scheduled and held work run inside, on the {@link Scheduler}.
  * </ul>
  *
@@ -38,6 +40,7 @@ public final class Notifications implements AutoCloseable {
   private final NotificationTypes types;
   private final AckResends resends;
   private final Releases releases;
+  private final UserDirectory directory;
 
   /**
    * Wires the parts on {@code pool}: {@code clock} decides quiet hours and due times (tests move
@@ -53,15 +56,16 @@ public final class Notifications implements AutoCloseable {
     this.preferences = new Preferences(pool);
     this.templates = new Templates(pool);
     this.types = new NotificationTypes(pool);
+    this.directory = new UserDirectory(pool, preferences);
     this.resends = new AckResends(bus, store, scheduler, metrics, config);
     LivePublisher publisher = new LivePublisher(bus, resends);
     // few statements at a time: what arrives meanwhile waits and shares the next commit
     CreateBatcher batcher = new CreateBatcher(inserts, Math.max(1, config.databasePoolSize() / 4));
     this.creator = new NotificationCreator(inserts, keys, batcher, preferences, templates, types,
-        new RecipientPlanner(config, clock, online), publisher, metrics);
+        new RecipientPlanner(config, clock, online), publisher, metrics, directory);
     this.users = new UserNotifications(store, resends, bus);
     this.inbox = new ClientInbox(store, preferences, resends, new DeliveryReceipts(store, scheduler, metrics), bus,
-        metrics);
+        metrics, directory);
     this.operator = new OperatorView(pool);
     this.releases = new Releases(store, inserts, keys, publisher, scheduler, clock, metrics, config);
   }
@@ -103,5 +107,10 @@ public final class Notifications implements AutoCloseable {
 
   public NotificationTypes types() {
     return types;
+  }
+
+  /** The user directory: contacts, token claims, GDPR erasure and export. */
+  public UserDirectory directory() {
+    return directory;
   }
 }

@@ -103,6 +103,12 @@ public final class PreferenceCache {
     entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(old.document(), locale));
   }
 
+  /** Drops the user's entry (their row was erased); a load under way does not put it back. */
+  void forget(String tenant, String user) {
+    generation.incrementAndGet();
+    entries.remove(key(tenant, user));
+  }
+
   private static String key(String tenant, String user) {
     return tenant + '\u0000' + user;
   }

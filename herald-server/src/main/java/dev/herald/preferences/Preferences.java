@@ -108,6 +108,15 @@ public final class Preferences {
         });
   }
 
+  /**
+   * Forgets what this node holds in memory of {@code user} (their rows were erased): cached
+   * preferences and the token locale it stored.
+   */
+  public void forget(String tenant, String user) {
+    storedTokenLocales.remove(tenant + '\u0000' + user);
+    cache.forget(tenant, user);
+  }
+
   private Future<ObjectNode> replace(String tenant, String user, JsonNode doc) {
     ObjectNode valid;
     try {

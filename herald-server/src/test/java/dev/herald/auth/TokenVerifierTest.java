@@ -71,6 +71,28 @@ class TokenVerifierTest {
   }
 
   @Test
+  void contactClaimsAreMappedAndMalformedOnesIgnoredWithoutRefusingTheToken() throws Exception {
+    TokenVerifier verifier = new TokenVerifier(SECRET, null, null);
+
+    Identity good = verifier.verify(hs256(SECRET, claims("carol").claim("email", "carol@example.com")
+        .claim("name", "Carol C").claim("zoneinfo", "Europe/Vienna")));
+    Identity bad = verifier.verify(hs256(SECRET, claims("dave").claim("email", "dave at example")
+        .claim("name", "bell\u0007").claim("zoneinfo", "Mars/Base").claim("locale", "en")));
+    Identity none = verifier.verify(hs256(SECRET, claims("erin").claim("email", List.of("e@example.com"))));
+
+    assertThat(good.email()).isEqualTo("carol@example.com");
+    assertThat(good.name()).isEqualTo("Carol C");
+    assertThat(good.timeZone()).isEqualTo("Europe/Vienna");
+    assertThat(good.hasContactClaims()).isTrue();
+    assertThat(bad.email()).isNull();
+    assertThat(bad.name()).isNull();
+    assertThat(bad.timeZone()).isNull();
+    assertThat(bad.hasContactClaims()).as("the locale claim alone").isTrue();
+    assertThat(none.email()).isNull();
+    assertThat(none.hasContactClaims()).isFalse();
+  }
+
+  @Test
   void tokenWithoutTidBelongsToTheDefaultTenantAndHasNoRooms() throws Exception {
     TokenVerifier verifier = new TokenVerifier(SECRET, null, null);
 
