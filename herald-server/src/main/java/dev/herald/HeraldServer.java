@@ -13,6 +13,8 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
 import dev.herald.api.ServiceApi;
 import dev.herald.api.TemplatesApi;
+import dev.herald.api.UnsubscribeApi;
+import dev.herald.delivery.email.UnsubscribeTokens;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -75,6 +77,9 @@ public final class HeraldServer {
   private final NotificationsApi notificationsApi;
   private final TemplatesApi templatesApi;
   private final ServiceApi serviceApi;
+  private final UnsubscribeApi unsubscribeApi;
+  /** Signs the one-click unsubscribe links of emails; the email channel issues, {@link #unsubscribeApi} checks. */
+  private final UnsubscribeTokens unsubscribeTokens;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -111,6 +116,8 @@ public final class HeraldServer {
     this.templatesApi = new TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
+    this.unsubscribeTokens = UnsubscribeTokens.of(config.delivery(), config.dataDir());
+    this.unsubscribeApi = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     this.routes = routes();
     this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
@@ -266,6 +273,8 @@ public final class HeraldServer {
         .add(HttpMethod.POST, "/api/templates/{id}/preview", templatesApi::preview)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
+        .add(HttpMethod.GET, "/u/{token}", unsubscribeApi::page)
+        .add(HttpMethod.POST, "/u/{token}", unsubscribeApi::unsubscribe)
         .add(HttpMethod.GET, "/health", this::health)
         .add(HttpMethod.GET, "/metrics", req -> req.response()
             .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -307,6 +316,11 @@ public final class HeraldServer {
 
   public Gateway gateway() {
     return gateway;
+  }
+
+  /** The signer of one-click unsubscribe links, shared by the email channel and {@code /u/{token}}. */
+  public UnsubscribeTokens unsubscribeTokens() {
+    return unsubscribeTokens;
   }
 
   /** A user token signed with the node's HS256 secret, for development and tests. */
