@@ -1,6 +1,5 @@
 package dev.herald.delivery.email;
 
-import com.samskivert.mustache.Escapers;
 import dev.herald.delivery.DeliveryJob;
 import dev.herald.templates.Template;
 import dev.herald.templates.TemplateContent;
@@ -143,8 +142,24 @@ final class EmailComposer {
       return lower.startsWith("https://") || lower.startsWith("http://");
     }
 
-    private static String esc(String s) {
-      return s == null ? "" : Escapers.HTML.escape(s);
+    /** HTML text and attribute values: the five characters that can end or start markup. */
+    static String esc(String s) {
+      if (s == null) {
+        return "";
+      }
+      StringBuilder b = new StringBuilder(s.length() + 16);
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        switch (c) {
+          case '&' -> b.append("&amp;");
+          case '<' -> b.append("&lt;");
+          case '>' -> b.append("&gt;");
+          case '"' -> b.append("&quot;");
+          case '\'' -> b.append("&#39;");
+          default -> b.append(c);
+        }
+      }
+      return b.toString();
     }
   }
 }
