@@ -2,7 +2,14 @@ package dev.herald.delivery.email;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.time.Instant;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -47,5 +54,26 @@ class UnsubscribeTokensTest {
     assertThat(tokens.verify("%%%.%%%")).isEmpty();
     assertThat(tokens.verify("")).isEmpty();
     assertThat(tokens.verify(null)).isEmpty();
+  }
+
+  @Test
+  void withoutAConfiguredSecretTheGeneratedKeySurvivesARestart() throws Exception {
+    Path dataDir = Files.createTempDirectory("signing");
+    HeraldConfig.Delivery delivery = HeraldConfig.Delivery.defaults();
+    String token = UnsubscribeTokens.of(delivery, dataDir).issue("acme", "alice", "t", now);
+
+    assertThat(UnsubscribeTokens.of(delivery, dataDir).verify(token)).isPresent();
+    assertThat(UnsubscribeTokens.of(delivery, Files.createTempDirectory("other")).verify(token)).isEmpty();
+  }
+
+  @Test
+  void aConfiguredSecretSignsAndAShortOneIsRefusedAtStartWithTheFix() throws Exception {
+    HeraldConfig config = HeraldConfig.fromEnv(Map.of("HERALD_SIGNING_SECRET", EmailFixtures.SECRET));
+    String token = UnsubscribeTokens.of(config.delivery(), Files.createTempDirectory("unused")).issue("a", "b", "t", now);
+
+    assertThat(tokens.verify(token)).isPresent();
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_SIGNING_SECRET", "short")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("HERALD_SIGNING_SECRET must be at least 32 characters").hasMessageContaining("was 5");
   }
 }
