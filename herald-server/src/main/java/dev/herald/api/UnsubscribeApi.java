@@ -9,6 +9,7 @@ import dev.herald.http.Bodies;
 import dev.herald.http.Routes;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.preferences.Preferences;
+import dev.herald.validation.InvalidRequest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +88,12 @@ public final class UnsubscribeApi {
           .onSuccess(v -> answer(req.response(), 200, "Unsubscribed", "<h1>Unsubscribed</h1>\n<p>You will no longer "
               + "receive " + what(s) + " by email.</p>\n"))
           .onFailure(e -> {
+            if (e instanceof InvalidRequest) {
+              // a type name the preference document does not take: nothing was written
+              answer(req.response(), 400, "Unsubscribe", "<h1>Not possible here</h1>\n<p>Change your notification "
+                  + "settings in the app instead.</p>\n");
+              return;
+            }
             LOG.warn("one-click unsubscribe of a user of tenant {} failed: {}", s.tenant(), e.toString());
             answer(req.response(), 503, "Try again", "<h1>Please try again</h1>\n<p>Your request could not be saved "
                 + "just now.</p>\n");

@@ -186,7 +186,8 @@ public record HeraldConfig(
    * Delivery beyond the tab: the job engine, email and webhooks.
    *
    * @param smtpUrl {@code smtp://user:pass@host:587} (STARTTLS when offered; {@code ?starttls=required}),
-   *     {@code smtps://…} for implicit TLS ({@code HERALD_SMTP_URL}); null: email jobs end {@code skipped: no-transport}
+   *     {@code smtps://…} for implicit TLS ({@code HERALD_SMTP_URL}); user and password percent-encoded;
+   *     {@code ?trust=*} accepts a test server's self-signed certificate; null: email jobs end {@code skipped: no-transport}
    * @param emailFrom the sender ({@code HERALD_EMAIL_FROM}, {@code Herald <noreply@example.com>})
    * @param publicUrl the base of links in messages ({@code HERALD_PUBLIC_URL}); null: {@code http://localhost:<port>}
    * @param allowPrivateTargets whether push and webhook targets may be loopback, private or link-local

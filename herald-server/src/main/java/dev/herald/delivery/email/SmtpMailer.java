@@ -25,7 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 final class SmtpMailer implements Mailer {
   private static final Logger LOG = LoggerFactory.getLogger(SmtpMailer.class);
-  /** A connection idle for longer is checked with NOOP before it carries a message (servers drop idle ones). */
+  /**
+   * A connection idle for longer is checked with NOOP before it carries a message. Servers drop idle
+   * ones, but not this soon: RFC 5321 §4.5.3.2.7, "An SMTP server SHOULD have a timeout of at least
+   * 5 minutes while it is awaiting the next command from the sender."
+   */
   private static final long CHECK_AFTER_IDLE_NANOS = Duration.ofSeconds(10).toNanos();
 
   private final SmtpUrl url;
@@ -77,6 +81,9 @@ final class SmtpMailer implements Mailer {
   @Override
   public Outcome send(Email email) {
     String target = email.to().getAddress();
+    if (closed) {
+      return new Outcome.Retry(target, "the SMTP mailer is closed (the node is stopping)", null);
+    }
     Pooled connection;
     try {
       permits.acquire();
