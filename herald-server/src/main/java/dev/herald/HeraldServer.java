@@ -14,12 +14,14 @@ import dev.herald.api.EventsApi;
 import dev.herald.api.DeliveriesApi;
 import dev.herald.api.ServiceApi;
 import dev.herald.delivery.Deliveries;
-import dev.herald.delivery.DeliveryChannel;
 import dev.herald.delivery.DeliveryEngine;
+import dev.herald.delivery.email.EmailChannel;
 import dev.herald.api.TemplatesApi;
 import dev.herald.api.TypesApi;
 import dev.herald.bus.Online;
 import dev.herald.api.UsersApi;
+import dev.herald.api.UnsubscribeApi;
+import dev.herald.delivery.email.UnsubscribeTokens;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -84,8 +86,12 @@ public final class HeraldServer {
   private final TypesApi typesApi;
   private final ServiceApi serviceApi;
   private final DeliveryEngine deliveryEngine;
+  private final EmailChannel emailChannel;
   private final DeliveriesApi deliveriesApi;
   private final UsersApi usersApi;
+  private final UnsubscribeApi unsubscribeApi;
+  /** Signs the one-click unsubscribe links of emails; the email channel issues, {@link #unsubscribeApi} checks. */
+  private final UnsubscribeTokens unsubscribeTokens;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -127,11 +133,15 @@ public final class HeraldServer {
     this.typesApi = new TypesApi(notifications.types(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
+    this.unsubscribeTokens = UnsubscribeTokens.of(config.delivery(), config.dataDir());
+    this.emailChannel = EmailChannel.create(database.pool(), notifications.templates(), config.delivery(),
+        this::publicUrl, unsubscribeTokens);
     this.deliveryEngine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, config.delivery(),
-        config.nodeName(), clock, channels());
+        config.nodeName(), clock, List.of(emailChannel));
     this.deliveriesApi = new DeliveriesApi(new Deliveries(database.pool(), deliveryEngine::wake), apiKeys, metrics,
         config.limits());
     this.usersApi = new UsersApi(notifications.directory(), apiKeys, metrics, config.limits());
+    this.unsubscribeApi = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", deliveryEngine::running);
     this.routes = routes();
@@ -212,9 +222,10 @@ public final class HeraldServer {
     deliveryEngine.start();
   }
 
-  /** The ways out beyond the tab this node sends through, one {@link DeliveryChannel} each. */
-  private List<DeliveryChannel> channels() {
-    return List.of();
+  /** The base of links in messages: {@code HERALD_PUBLIC_URL}, else this node on localhost. */
+  private String publicUrl() {
+    String configured = config.delivery().publicUrl();
+    return configured != null ? configured : "http://localhost:" + (http.isEmpty() ? config.port() : port());
   }
 
   private Future<HeraldServer> listen() {
@@ -307,6 +318,8 @@ public final class HeraldServer {
         .add(HttpMethod.GET, "/api/deliveries/{id}", deliveriesApi::one)
         .add(HttpMethod.POST, "/api/deliveries/{id}/retry", deliveriesApi::retry)
         .add(HttpMethod.POST, "/api/deliveries/{id}/cancel", deliveriesApi::cancel)
+        .add(HttpMethod.GET, "/u/{token}", unsubscribeApi::page)
+        .add(HttpMethod.POST, "/u/{token}", unsubscribeApi::unsubscribe)
         .add(HttpMethod.GET, "/health", this::health)
         .add(HttpMethod.GET, "/metrics", req -> req.response()
             .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -353,6 +366,11 @@ public final class HeraldServer {
   /** The durable-notification parts of this node (tests reach the user directory's lookups through it). */
   public Notifications notifications() {
     return notifications;
+  }
+
+  /** The signer of one-click unsubscribe links, shared by the email channel and {@code /u/{token}}. */
+  public UnsubscribeTokens unsubscribeTokens() {
+    return unsubscribeTokens;
   }
 
   /** A user token signed with the node's HS256 secret, for development and tests. */
@@ -423,6 +441,7 @@ public final class HeraldServer {
     vertx.executeBlocking(() -> {
       // attempts end on their own threads, a few seconds at most; then their leases return the jobs
       deliveryEngine.close();
+      emailChannel.close();
       database.close();
       return null;
     }, false).onComplete(ar -> vertx.close().onComplete(done));

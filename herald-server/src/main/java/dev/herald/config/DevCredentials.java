@@ -31,6 +31,21 @@ public record DevCredentials(String jwtSecret, String apiKey) {
     }
   }
 
+  /**
+   * The key that signs links in messages when {@code HERALD_SIGNING_SECRET} is not set: generated
+   * once into {@code dataDir} ({@code signing-secret}, 256 bits) and read back on every later start,
+   * so links in messages already sent keep working.
+   */
+  public static String signingSecret(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      return readOrWrite(dataDir.resolve("signing-secret"), () -> random(32));
+    } catch (IOException e) {
+      throw new ConfigException("HERALD_DATA_DIR " + dataDir.toAbsolutePath()
+          + " is not writable (" + e.getMessage() + "); point it at a writable directory or set HERALD_SIGNING_SECRET", e);
+    }
+  }
+
   private static String readOrWrite(Path file, java.util.function.Supplier<String> generator)
       throws IOException {
     if (Files.exists(file)) {

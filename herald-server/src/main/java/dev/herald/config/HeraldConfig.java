@@ -186,7 +186,8 @@ public record HeraldConfig(
    * Delivery beyond the tab: the job engine, email and webhooks.
    *
    * @param smtpUrl {@code smtp://user:pass@host:587} (STARTTLS when offered; {@code ?starttls=required}),
-   *     {@code smtps://…} for implicit TLS ({@code HERALD_SMTP_URL}); null: email jobs end {@code skipped: no-transport}
+   *     {@code smtps://…} for implicit TLS ({@code HERALD_SMTP_URL}); user and password percent-encoded;
+   *     {@code ?trust=*} accepts a test server's self-signed certificate; null: email jobs end {@code skipped: no-transport}
    * @param emailFrom the sender ({@code HERALD_EMAIL_FROM}, {@code Herald <noreply@example.com>})
    * @param publicUrl the base of links in messages ({@code HERALD_PUBLIC_URL}); null: {@code http://localhost:<port>}
    * @param allowPrivateTargets whether push and webhook targets may be loopback, private or link-local
@@ -200,10 +201,20 @@ public record HeraldConfig(
    *     one die ({@code HERALD_DELIVERY_LEASE_MS}); this node takes its own back at once when it restarts
    * @param webhookTimeout how long a webhook receiver may take to answer ({@code HERALD_WEBHOOK_TIMEOUT_MS})
    * @param smtpTimeout connect, read and write timeout of SMTP ({@code HERALD_SMTP_TIMEOUT_MS})
+   * @param signingSecret the key that signs links in messages, such as one-click unsubscribe
+   *     ({@code HERALD_SIGNING_SECRET}, at least 32 characters); null: one generated once into the data
+   *     directory, so links in sent messages keep working across restarts
    */
   public record Delivery(String smtpUrl, String emailFrom, String publicUrl, boolean allowPrivateTargets,
       List<Duration> retryDelays, int concurrency, int perTarget, Duration lease, Duration webhookTimeout,
-      Duration smtpTimeout) {
+      Duration smtpTimeout, String signingSecret) {
+    public Delivery(String smtpUrl, String emailFrom, String publicUrl, boolean allowPrivateTargets,
+        List<Duration> retryDelays, int concurrency, int perTarget, Duration lease, Duration webhookTimeout,
+        Duration smtpTimeout) {
+      this(smtpUrl, emailFrom, publicUrl, allowPrivateTargets, retryDelays, concurrency, perTarget, lease,
+          webhookTimeout, smtpTimeout, null);
+    }
+
     public Delivery {
       retryDelays = List.copyOf(retryDelays);
       Problems p = new Problems();
@@ -223,6 +234,10 @@ public record HeraldConfig(
       p.positive("HERALD_DELIVERY_LEASE_MS", lease.toMillis());
       p.positive("HERALD_WEBHOOK_TIMEOUT_MS", webhookTimeout.toMillis());
       p.positive("HERALD_SMTP_TIMEOUT_MS", smtpTimeout.toMillis());
+      if (signingSecret != null && signingSecret.length() < 32) {
+        p.add("HERALD_SIGNING_SECRET must be at least 32 characters (it signs links in messages), was "
+            + signingSecret.length() + "; generate one with: openssl rand -base64 32");
+      }
       p.throwIfAny();
     }
 
@@ -233,17 +248,17 @@ public record HeraldConfig(
 
     public Delivery withSmtpUrl(String url) {
       return new Delivery(url, emailFrom, publicUrl, allowPrivateTargets, retryDelays, concurrency, perTarget, lease,
-          webhookTimeout, smtpTimeout);
+          webhookTimeout, smtpTimeout, signingSecret);
     }
 
     public Delivery withAllowPrivateTargets(boolean allow) {
       return new Delivery(smtpUrl, emailFrom, publicUrl, allow, retryDelays, concurrency, perTarget, lease,
-          webhookTimeout, smtpTimeout);
+          webhookTimeout, smtpTimeout, signingSecret);
     }
 
     public Delivery withRetryDelays(List<Duration> delays) {
       return new Delivery(smtpUrl, emailFrom, publicUrl, allowPrivateTargets, delays, concurrency, perTarget, lease,
-          webhookTimeout, smtpTimeout);
+          webhookTimeout, smtpTimeout, signingSecret);
     }
   }
 
@@ -364,7 +379,8 @@ public record HeraldConfig(
         r.integer("HERALD_DELIVERY_TARGET_CONCURRENCY", 32),
         r.millis("HERALD_DELIVERY_LEASE_MS", 120_000),
         r.millis("HERALD_WEBHOOK_TIMEOUT_MS", 15_000),
-        r.millis("HERALD_SMTP_TIMEOUT_MS", 30_000));
+        r.millis("HERALD_SMTP_TIMEOUT_MS", 30_000),
+        r.string("HERALD_SIGNING_SECRET", null));
   }
 
   /** {@code 1s,5s,30s,5m} or {@code 200ms,400ms} (units ms, s, m, h); bad entries go to {@code problems}. */
