@@ -13,6 +13,10 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
 import dev.herald.api.ServiceApi;
 import dev.herald.api.TemplatesApi;
+import dev.herald.api.WebhooksApi;
+import dev.herald.delivery.TargetAddresses;
+import dev.herald.delivery.webhook.WebhookChannel;
+import dev.herald.delivery.webhook.WebhookEndpoints;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -75,6 +79,9 @@ public final class HeraldServer {
   private final NotificationsApi notificationsApi;
   private final TemplatesApi templatesApi;
   private final ServiceApi serviceApi;
+  /** The webhook channel: the delivery engine runs its jobs; the API's test-sends use it directly. */
+  private final WebhookChannel webhookChannel;
+  private final WebhooksApi webhooksApi;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -111,6 +118,11 @@ public final class HeraldServer {
     this.templatesApi = new TemplatesApi(notifications.templates(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
+    TargetAddresses targets = TargetAddresses.of(config.delivery().allowPrivateTargets());
+    WebhookEndpoints webhookEndpoints = new WebhookEndpoints(database.pool(), clock);
+    this.webhookChannel = WebhookChannel.over(webhookEndpoints, targets, config.delivery().webhookTimeout());
+    this.webhooksApi = new WebhooksApi(vertx, webhookEndpoints, webhookChannel, targets, apiKeys, metrics,
+        config.limits(), clock);
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     this.routes = routes();
     this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
@@ -264,6 +276,12 @@ public final class HeraldServer {
         .add(HttpMethod.GET, "/api/templates/{id}/versions", templatesApi::versions)
         .add(HttpMethod.GET, "/api/templates/{id}/versions/{version}", templatesApi::version)
         .add(HttpMethod.POST, "/api/templates/{id}/preview", templatesApi::preview)
+        .add(HttpMethod.POST, "/api/webhooks", webhooksApi::create)
+        .add(HttpMethod.GET, "/api/webhooks", webhooksApi::list)
+        .add(HttpMethod.GET, "/api/webhooks/{id}", webhooksApi::get)
+        .add(HttpMethod.DELETE, "/api/webhooks/{id}", webhooksApi::delete)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/rotate-secret", webhooksApi::rotateSecret)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/test", webhooksApi::test)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
         .add(HttpMethod.GET, "/health", this::health)

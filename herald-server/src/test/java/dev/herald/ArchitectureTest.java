@@ -49,7 +49,8 @@ class ArchitectureTest {
   @Test
   void domainKnowsNoGatewayNorTransportNorRoutes() {
     // notify publishes on the bus and implements the bus's Inbox; the gateway consumes both
-    noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..")
+    noClasses().that().resideInAnyPackage("dev.herald.notify..", "dev.herald.preferences..", "dev.herald.templates..",
+            "dev.herald.delivery..")
         .should().dependOnClassesThat().resideInAnyPackage("dev.herald.gateway..", "dev.herald.transport..",
             "dev.herald.api..", "dev.herald.http..")
         .check(herald);
