@@ -101,6 +101,7 @@ public final class TargetAddresses {
       return "link-local";
     }
     if (a.isSiteLocalAddress()) {
+      // 10/8, 172.16/12, 192.168/16 and IPv6's deprecated site-local fec0::/10
       return "private";
     }
     if (a.isMulticastAddress()) {
@@ -121,9 +122,6 @@ public final class TargetAddresses {
       if (first == 198 && (second == 18 || second == 19)) {
         return "benchmarking (198.18.0.0/15)";
       }
-    }
-    if (a instanceof Inet6Address v6 && (v6.getAddress()[0] & 0xff) == 0xfe && (v6.getAddress()[1] & 0xc0) == 0xc0) {
-      return "site-local (fec0::/10)";
     }
     return null;
   }
