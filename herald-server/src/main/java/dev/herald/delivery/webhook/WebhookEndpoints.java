@@ -47,10 +47,10 @@ public final class WebhookEndpoints implements EndpointStore {
         .map(rows -> of(rows.iterator().next()));
   }
 
-  /** The tenant's endpoints, oldest first (ids are UUIDv7), at most {@link #MAX_LISTED}. */
+  /** The tenant's endpoints, oldest first, at most {@link #MAX_LISTED}. */
   public Future<List<WebhookEndpoint>> list(String tenant) {
-    return pool.preparedQuery("select " + COLUMNS + " from webhook_endpoint where tenant_id = $1 order by id limit "
-            + MAX_LISTED)
+    return pool.preparedQuery("select " + COLUMNS + " from webhook_endpoint where tenant_id = $1 "
+            + "order by created_at, id limit " + MAX_LISTED)
         .execute(Tuple.of(tenant))
         .map(rows -> {
           List<WebhookEndpoint> all = new ArrayList<>(rows.size());

@@ -225,4 +225,21 @@ class WebhookDeliveryTest {
         "notification.created", "{}", "", 1, OffsetDateTime.now(), null)))
         .isEqualTo(new Outcome.Skipped(null, "no-endpoint"));
   }
+
+  @Test
+  void subscribedEndpointsAreTheTenantsEnabledOnesOfTheEvent() throws Exception {
+    String tenant = "subs-" + UUID.randomUUID().toString().substring(0, 8);
+    URI url = URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/204");
+    WebhookEndpoint all = await(endpoints.create(tenant, new NewEndpoint(url, null, null)));
+    WebhookEndpoint created = await(endpoints.create(tenant, new NewEndpoint(url, List.of("notification.created"), null)));
+    WebhookEndpoint read = await(endpoints.create(tenant, new NewEndpoint(url, List.of("notification.read"), null)));
+    WebhookEndpoint disabled = await(endpoints.create(tenant, new NewEndpoint(url, null, null)));
+    await(endpoints.disable(tenant, disabled.id(), "test"));
+    await(endpoints.create("other-" + tenant, new NewEndpoint(url, null, null)));
+
+    assertThat(await(endpoints.subscribed(tenant, "notification.created"))).extracting(WebhookEndpoint::id)
+        .containsExactlyInAnyOrder(all.id(), created.id());
+    assertThat(await(endpoints.subscribed(tenant, "notification.read"))).extracting(WebhookEndpoint::id)
+        .containsExactlyInAnyOrder(all.id(), read.id());
+  }
 }
