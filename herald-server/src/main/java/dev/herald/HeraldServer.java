@@ -22,6 +22,10 @@ import dev.herald.bus.Online;
 import dev.herald.api.UsersApi;
 import dev.herald.api.UnsubscribeApi;
 import dev.herald.delivery.email.UnsubscribeTokens;
+import dev.herald.api.WebhooksApi;
+import dev.herald.delivery.TargetAddresses;
+import dev.herald.delivery.webhook.WebhookChannel;
+import dev.herald.delivery.webhook.WebhookEndpoints;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -92,6 +96,9 @@ public final class HeraldServer {
   private final UnsubscribeApi unsubscribeApi;
   /** Signs the one-click unsubscribe links of emails; the email channel issues, {@link #unsubscribeApi} checks. */
   private final UnsubscribeTokens unsubscribeTokens;
+  /** The webhook channel: the delivery engine runs its jobs; the API's test-sends use it directly. */
+  private final WebhookChannel webhookChannel;
+  private final WebhooksApi webhooksApi;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -133,11 +140,16 @@ public final class HeraldServer {
     this.typesApi = new TypesApi(notifications.types(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
+    TargetAddresses targets = TargetAddresses.of(config.delivery().allowPrivateTargets());
+    WebhookEndpoints webhookEndpoints = new WebhookEndpoints(database.pool(), clock);
+    this.webhookChannel = WebhookChannel.over(webhookEndpoints, targets, config.delivery().webhookTimeout());
+    this.webhooksApi = new WebhooksApi(vertx, webhookEndpoints, webhookChannel, targets, apiKeys, metrics,
+        config.limits(), clock);
     this.unsubscribeTokens = UnsubscribeTokens.of(config.delivery(), config.dataDir());
     this.emailChannel = EmailChannel.create(database.pool(), notifications.templates(), config.delivery(),
         this::publicUrl, unsubscribeTokens);
     this.deliveryEngine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, config.delivery(),
-        config.nodeName(), clock, List.of(emailChannel));
+        config.nodeName(), clock, List.of(emailChannel, webhookChannel));
     this.deliveriesApi = new DeliveriesApi(new Deliveries(database.pool(), deliveryEngine::wake), apiKeys, metrics,
         config.limits());
     this.usersApi = new UsersApi(notifications.directory(), apiKeys, metrics, config.limits());
@@ -311,6 +323,12 @@ public final class HeraldServer {
         .add(HttpMethod.GET, "/api/users/{userId}", usersApi::get)
         .add(HttpMethod.DELETE, "/api/users/{userId}", usersApi::delete)
         .add(HttpMethod.GET, "/api/users/{userId}/export", usersApi::export)
+        .add(HttpMethod.POST, "/api/webhooks", webhooksApi::create)
+        .add(HttpMethod.GET, "/api/webhooks", webhooksApi::list)
+        .add(HttpMethod.GET, "/api/webhooks/{id}", webhooksApi::get)
+        .add(HttpMethod.DELETE, "/api/webhooks/{id}", webhooksApi::delete)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/rotate-secret", webhooksApi::rotateSecret)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/test", webhooksApi::test)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
         .add(HttpMethod.GET, "/api/deliveries", deliveriesApi::list)
