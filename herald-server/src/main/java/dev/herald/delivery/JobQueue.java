@@ -111,12 +111,19 @@ final class JobQueue {
       + "l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail, attempt_count, "
       + "  delivered_at, job_id, error) select notification_id, tenant_id, delivery_channel, state, detail, attempts, "
       + "  case when state = 'delivered' then now() end, id, error from u where not uncount), "
-      + "d as (select notification_id, array_agg(distinct delivery_channel) as channels from u "
-      + "  where state = 'delivered' and notification_id is not null group by notification_id), "
+      + "d as (select u.notification_id, array_agg(distinct u.delivery_channel) as channels, "
+      + "  bool_and(not (n0.delivered_via && array['inApp', 'email', 'push'])) as first "
+      + "  from u join notification n0 on n0.id = u.notification_id where u.state = 'delivered' "
+      + "  group by u.notification_id), "
       + "n as (update notification set delivered_via = array(select distinct c from unnest(delivered_via || d.channels) c "
-      + "  order by c) from d where notification.id = d.notification_id) "
+      + "  order by c) from d where notification.id = d.notification_id), "
+      // webhook lifecycle events (V8): the first delivery on a channel but webhooks, and each email or push failure
+      + "w as (select herald_webhook_event(array(select notification_id from d where first "
+      + "  and d.channels && array['email', 'push']), 'notification.delivered') "
+      + "  + herald_webhook_event(array(select distinct notification_id from u where state = 'failed' "
+      + "  and delivery_channel in ('email', 'push') and notification_id is not null), 'notification.failed') as e) "
       + "select id, notification_id, tenant_id, recipient, delivery_channel, state, attempts, now() as at "
-      + "from u where not uncount";
+      + "from u, w where not uncount";
 
   /**
    * Records the end of attempts of jobs this node holds; a job whose lease another node took over

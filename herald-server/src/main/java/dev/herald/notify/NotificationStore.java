@@ -93,10 +93,24 @@ final class NotificationStore {
         .execute(Tuple.of(tenant, recipient, time, limit)).map(NotificationStore::all);
   }
 
+  /**
+   * A CTE {@code w} making the {@code notification.delivered} webhook event (V8) of the notifications
+   * its query selects: those delivered now for the first time on any channel but webhooks.
+   */
+  private static final String FIRST_DELIVERY_EVENT =
+      "w as (select herald_webhook_event(array(%s), 'notification.delivered') as e) ";
+
   /** Marks read (and seen); null when the recipient has no such notification. */
   Future<Notification> markRead(String tenant, String recipient, UUID id) {
-    return update(tenant, recipient, id, "read_at = coalesce(read_at, now()), seen_at = coalesce(seen_at, now()), "
-        + "status = 'read'");
+    // the first read is a webhook event (V8) for the endpoints that follow this notification
+    return pool.preparedQuery("with old as (select id, read_at from notification where id = $1 and tenant_id = $2 "
+            + "and recipient = $3 and seq is not null), "
+            + "u as (update notification set read_at = coalesce(read_at, now()), seen_at = coalesce(seen_at, now()), "
+            + "status = 'read' where id = $1 and tenant_id = $2 and recipient = $3 and seq is not null returning "
+            + Notification.COLUMNS + "), "
+            + "w as (select herald_webhook_event(array(select id from old where read_at is null), 'notification.read') as e) "
+            + "select u.* from u, w")
+        .execute(Tuple.of(id, tenant, recipient)).map(NotificationStore::first);
   }
 
   Future<Notification> markSeen(String tenant, String recipient, UUID id) {
@@ -111,7 +125,9 @@ final class NotificationStore {
   Future<Long> markAllRead(String tenant, String recipient) {
     return pool.preparedQuery("with u as (update notification set read_at = now(), seen_at = coalesce(seen_at, now()), "
             + "status = 'read' where tenant_id = $1 and recipient = $2 and seq is not null and read_at is null "
-            + "returning 1) select count(*) from u")
+            + "returning id), "
+            + "w as (select herald_webhook_event(array(select id from u), 'notification.read') as e) "
+            + "select count(*) from u, w")
         .execute(Tuple.of(tenant, recipient)).map(r -> r.iterator().next().getLong(0));
   }
 
@@ -133,14 +149,17 @@ final class NotificationStore {
    * delivery time, and a delivery-log entry. Null when the recipient has no such notification.
    */
   Future<Notification> acknowledge(String tenant, String recipient, UUID id) {
-    return pool.preparedQuery("with u as (update notification set delivered_at = coalesce(delivered_at, now()), "
+    return pool.preparedQuery("with old as (select id, delivered_via from notification where id = $1 and tenant_id = $2 "
+            + "and recipient = $3 and seq is not null), "
+            + "u as (update notification set delivered_at = coalesce(delivered_at, now()), "
             + "status = case when status = 'read' then status else 'delivered' end, "
             + "delivered_via = case when 'inApp' = any(delivered_via) then delivered_via "
             + "else array_append(delivered_via, 'inApp') end "
             + "where id = $1 and tenant_id = $2 and recipient = $3 and seq is not null returning " + Notification.COLUMNS
             + "), l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail, delivered_at) "
-            + "select id, tenant_id, 'in_app', 'acknowledged', 'acknowledged by the client', delivered_at from u) "
-            + "select * from u")
+            + "select id, tenant_id, 'in_app', 'acknowledged', 'acknowledged by the client', delivered_at from u), "
+            + FIRST_DELIVERY_EVENT.formatted("select id from old where not (delivered_via && array['inApp', 'email', 'push'])")
+            + "select u.* from u, w")
         .execute(Tuple.of(id, tenant, recipient)).map(NotificationStore::first);
   }
 
@@ -157,8 +176,9 @@ final class NotificationStore {
     return pool.withTransaction(tx -> tx.query("set local synchronous_commit = off").execute()
         .compose(v -> tx.preparedQuery("with u as (update notification set status = 'delivered', "
                 + "delivered_at = now(), delivered_via = array_append(delivered_via, 'inApp') "
-                + "where id = any($1::uuid[]) and status = 'pending' and not requires_ack returning 1) "
-                + "select count(*) from u")
+                + "where id = any($1::uuid[]) and status = 'pending' and not requires_ack returning id, delivered_via), "
+                + FIRST_DELIVERY_EVENT.formatted("select id from u where not (delivered_via && array['email', 'push'])")
+                + "select count(*) from u, w")
             .execute(Tuple.of(ids.toArray(new UUID[0])))
             .map(r -> r.iterator().next().getLong(0).intValue())));
   }

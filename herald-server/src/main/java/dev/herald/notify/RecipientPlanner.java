@@ -61,7 +61,7 @@ final class RecipientPlanner {
     var criticality = criticality(r.type(), type.definition());
     DeliveryPlan.Route route = route(r, type);
     boolean askOnline = route.channels().stream().anyMatch(c -> BOTH.contains(c)
-        && type.definition().timing(c).when().equals("offline"));
+        && route.type().timing(c).when().equals("offline"));
     boolean urgent = "urgent".equals(r.priority());
     Map<String, Object> variables = templateSet == null ? null : Templates.variables(r.dataJson());
     Map<UUID, TemplateContent.Rendered> rendered = new HashMap<>();
@@ -139,7 +139,12 @@ final class RecipientPlanner {
   private static DeliveryPlan.Route route(NotificationRequest r, NotificationTypes.Effective type) {
     if (r.deliverVia() != null) {
       List<String> channels = TypeDefinition.CHANNELS.stream().filter(r.deliverVia()::contains).toList();
-      return new DeliveryPlan.Route(channels, "deliverVia", type.definition());
+      // a deliverVia naming email on a type nobody defined sends it (the first wave's meaning), not
+      // "email when offline": seed 000's default is for creates that name no channels; a defined
+      // type keeps its timing (when, after) under a deliverVia
+      TypeDefinition timing = type.source().equals("default")
+          ? new TypeDefinition(channels, null, null, null, null, false) : type.definition();
+      return new DeliveryPlan.Route(channels, "deliverVia", timing);
     }
     String from = switch (type.source()) {
       case "tenant" -> "type";

@@ -140,15 +140,20 @@ class UsersApiTest {
     }
     // every table holds something of both users before (push jobs: the preferences turned email off)
     assertThat(held("erased")).allSatisfy((table, rows) -> assertThat(rows).as(table).isPositive());
+    // the engine runs the jobs at once (and logs each attempt): measure once it is done with them
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> count("select count(*) from "
+        + "delivery_job where tenant_id = 'acme' and state in ('pending', 'running', 'retrying') and run_at <= now()") == 0);
     Map<String, Long> keptBefore = held("kept");
     assertThat(keptBefore).allSatisfy((table, rows) -> assertThat(rows).as(table).isPositive());
-    long logBefore = count("select count(*) from delivery_log");
+    long logBefore = count("select count(*) from delivery_log l join notification n on n.id = l.notification_id "
+        + "where n.recipient = 'kept'");
 
     ok(herald.call("DELETE", "/api/users/erased", ACME, null), 204);
 
     assertThat(held("erased")).allSatisfy((table, rows) -> assertThat(rows).as(table).isZero());
     assertThat(held("kept")).isEqualTo(keptBefore);
-    assertThat(count("select count(*) from delivery_log")).isEqualTo(logBefore - 1);
+    assertThat(count("select count(*) from delivery_log l join notification n on n.id = l.notification_id "
+        + "where n.recipient = 'kept'")).isEqualTo(logBefore);
     assertThat(herald.call("GET", "/api/users/erased", ACME, null).statusCode()).isEqualTo(404);
     // this node forgot the erased preferences too (they were cached by the creates): email is on again
     notify("[\"erased\"]", ",\"deliverVia\":[\"email\"]");

@@ -40,8 +40,10 @@ class TypeJobsTest {
   }
 
   private static String channels(String notificationId) {
-    return (String) herald.queryDatabase("select coalesce(string_agg(delivery_channel || ':' || state, ',' "
-        + "order by delivery_channel), '') from delivery_job where notification_id = ?::uuid", notificationId);
+    // the jobs a create queued, whatever the engine made of them since (it runs them at once)
+    return (String) herald.queryDatabase("select coalesce(string_agg(delivery_channel || case when state = 'held' "
+        + "then ':held' else '' end, ',' order by delivery_channel), '') from delivery_job where notification_id = ?::uuid",
+        notificationId);
   }
 
   private static JsonNode explain(String notificationId) throws Exception {
@@ -55,8 +57,8 @@ class TypeJobsTest {
       JsonNode created = create("comment.new", "\"here-now\",\"away-now\"", "");
       String away = idOf(created, "away-now");
       String here = idOf(created, "here-now");
-      assertThat(channels(away)).isEqualTo("email:pending,push:pending");
-      assertThat(channels(here)).isEqualTo("push:pending");
+      assertThat(channels(away)).isEqualTo("email,push");
+      assertThat(channels(here)).isEqualTo("push");
       assertThat(explain(here).at("/email/decision").asText()).isEqualTo("suppressed");
       assertThat(explain(here).at("/email/rule").asText()).isEqualTo("type:online");
       assertThat(explain(away).get("channelsFrom").asText()).isEqualTo("default");
@@ -72,7 +74,7 @@ class TypeJobsTest {
     Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     String id = idOf(create("invoice.overdue", "\"payer\"", ""), "payer");
     Instant after = Instant.now();
-    assertThat(channels(id)).isEqualTo("email:pending");
+    assertThat(channels(id)).isEqualTo("email");
     assertThat(herald.queryDatabase("select condition from delivery_job where notification_id = ?::uuid", id))
         .isEqualTo("unread");
     Instant runAt = Instant.EPOCH.plus(((Number) herald.queryDatabase(
@@ -98,7 +100,7 @@ class TypeJobsTest {
     JsonNode notifications = create("deploy.done", "\"ops-1\",\"ops-2\"", ",\"deliverVia\":[\"webhook\"]");
     for (String recipient : new String[] {"ops-1", "ops-2"}) {
       String id = idOf(notifications, recipient);
-      assertThat(channels(id)).isEqualTo("webhook:pending,webhook:pending");
+      assertThat(channels(id)).isEqualTo("webhook,webhook");
       assertThat(herald.queryDatabase("select string_agg(endpoint_id::text, ',' order by endpoint_id) from delivery_job "
           + "where notification_id = ?::uuid", id))
           .isEqualTo(all.compareTo(created) < 0 ? all + "," + created : created + "," + all);
