@@ -238,6 +238,14 @@ public record HeraldConfig(
         p.add("HERALD_SIGNING_SECRET must be at least 32 characters (it signs links in messages), was "
             + signingSecret.length() + "; generate one with: openssl rand -base64 32");
       }
+      // a lease must outlast the longest attempt (a wait of up to 2 s for the receiver's slot, then the
+      // receiver's timeout), or a job still running here would be claimed again: twice at once
+      Duration longest = (webhookTimeout.compareTo(smtpTimeout) > 0 ? webhookTimeout : smtpTimeout).plusSeconds(3);
+      if (lease.compareTo(longest) < 0) {
+        p.add("HERALD_DELIVERY_LEASE_MS must be at least the longer of HERALD_WEBHOOK_TIMEOUT_MS and "
+            + "HERALD_SMTP_TIMEOUT_MS plus 3000 (" + longest.toMillis() + "), was " + lease.toMillis()
+            + ": a shorter lease lets another claim take a job that is still running");
+      }
       p.throwIfAny();
     }
 

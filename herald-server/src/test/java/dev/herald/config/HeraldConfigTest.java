@@ -54,6 +54,25 @@ class HeraldConfigTest {
   }
 
   @Test
+  void deliverySettingsAreReadAndALeaseShorterThanAnAttemptIsRefused() {
+    HeraldConfig c = HeraldConfig.fromEnv(Map.of("HERALD_DELIVERY_RETRY_DELAYS", "200ms,2s,1m,1h",
+        "HERALD_SMTP_URL", "smtps://u:p@mail.example:465", "HERALD_ALLOW_PRIVATE_TARGETS", "true"));
+    assertThat(c.delivery().retryDelays()).containsExactly(java.time.Duration.ofMillis(200),
+        java.time.Duration.ofSeconds(2), java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1));
+    assertThat(c.delivery().allowPrivateTargets()).isTrue();
+    assertThat(HeraldConfig.defaults().delivery().retryDelays()).hasSize(4);
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_DELIVERY_RETRY_DELAYS", "1s,soon")))
+        .hasMessageContaining("HERALD_DELIVERY_RETRY_DELAYS").hasMessageContaining("soon");
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_SMTP_URL", "mail.example:25")))
+        .hasMessageContaining("HERALD_SMTP_URL");
+    // the SMTP timeout is 30 s by default: a 10 s lease would let a running job be claimed again
+    assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_DELIVERY_LEASE_MS", "10000")))
+        .hasMessageContaining("HERALD_DELIVERY_LEASE_MS").hasMessageContaining("33000");
+    assertThat(HeraldConfig.fromEnv(Map.of("HERALD_DELIVERY_LEASE_MS", "10000", "HERALD_WEBHOOK_TIMEOUT_MS", "5000",
+        "HERALD_SMTP_TIMEOUT_MS", "5000")).delivery().lease().toMillis()).isEqualTo(10_000);
+  }
+
+  @Test
   void badValuesNameTheVariableAndTheValue() {
     assertThatThrownBy(() -> HeraldConfig.fromEnv(Map.of("HERALD_PORT", "70000")))
         .hasMessageContaining("HERALD_PORT").hasMessageContaining("70000");

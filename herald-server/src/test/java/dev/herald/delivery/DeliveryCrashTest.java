@@ -159,7 +159,8 @@ class DeliveryCrashTest {
    */
   @Test
   void killedMidRunAnotherNodeTakesOverTheJobsWhenTheirLeasesRunOut() throws Exception {
-    killMidRunAndFinishOn("crash-a", "crash-b", Map.of("HERALD_DELIVERY_LEASE_MS", "5000"));
+    killMidRunAndFinishOn("crash-a", "crash-b", Map.of("HERALD_DELIVERY_LEASE_MS", "5000",
+        "HERALD_WEBHOOK_TIMEOUT_MS", "1500", "HERALD_SMTP_TIMEOUT_MS", "1500"));
     assertThat(count("leased_by is not null")).isZero();
   }
 }
