@@ -329,6 +329,7 @@ public final class HeraldServer {
         .add(HttpMethod.DELETE, "/api/webhooks/{id}", webhooksApi::delete)
         .add(HttpMethod.POST, "/api/webhooks/{id}/rotate-secret", webhooksApi::rotateSecret)
         .add(HttpMethod.POST, "/api/webhooks/{id}/test", webhooksApi::test)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/enable", webhooksApi::enable)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
         .add(HttpMethod.GET, "/api/deliveries", deliveriesApi::list)

@@ -125,6 +125,14 @@ public final class WebhooksApi {
     withEndpoint(req, params, endpoints::rotateSecret, e -> ok(req, e));
   }
 
+  /**
+   * {@code POST /api/webhooks/{id}/enable}: turns an endpoint disabled by a 410 back on; jobs that
+   * ended {@code skipped: endpoint-disabled} meanwhile can be retried ({@code /api/deliveries/retry}).
+   */
+  public void enable(HttpServerRequest req, Routes.Params params) {
+    withEndpoint(req, params, endpoints::enable, e -> ok(req, e));
+  }
+
   /** {@code POST /api/webhooks/{id}/test}: a {@code webhook.test} message, sent and reported synchronously. */
   public void test(HttpServerRequest req, Routes.Params params) {
     withEndpoint(req, params, endpoints::get, e -> vertx.executeBlocking(() -> channel.test(e), false)

@@ -191,9 +191,9 @@ final class NotificationStore {
     return pool.preparedQuery("with due as (select id from delivery_job where state = 'held' and run_at <= $1 "
             + "order by run_at limit $2 for update skip locked), "
             + "u as (update delivery_job j set state = 'pending', updated_at = now() from due where j.id = due.id "
-            + "returning j.notification_id, j.tenant_id, j.delivery_channel, j.run_at), "
-            + "l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail) "
-            + "select notification_id, tenant_id, delivery_channel, 'released', "
+            + "returning j.id, j.notification_id, j.tenant_id, j.delivery_channel, j.run_at), "
+            + "l as (insert into delivery_log (job_id, notification_id, tenant_id, channel, status, detail) "
+            + "select id, notification_id, tenant_id, delivery_channel, 'released', "
             + "'held for quiet hours until ' || to_char(run_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') from u) "
             + "select count(*) from u")
         .execute(Tuple.of(now, max)).map(r -> r.iterator().next().getLong(0).intValue());

@@ -196,6 +196,16 @@ class DeliveryFaultsTest {
     // the receiver said it is gone for good: the endpoint stays disabled and nothing is sent to it
     await().atMost(WAIT).until(() -> jobs("state = 'skipped' and reason = 'endpoint-disabled'") == 1);
     assertThat(gone.requests()).isEqualTo(1);
+
+    // its owner fixes the receiver and turns the endpoint back on; a retry of the skipped job delivers
+    gone.status = 204;
+    HttpResponse<String> enabled = herald.call("POST", "/api/webhooks/" + endpoint + "/enable", TestHerald.ACME_KEY, null);
+    assertThat(enabled.statusCode()).as(enabled.body()).isEqualTo(200);
+    assertThat(JSON.readTree(enabled.body()).get("enabled").asBoolean()).isTrue();
+    assertThat(herald.post("/api/deliveries/retry", TestHerald.ACME_KEY, "{\"status\":\"skipped\",\"channel\":\"webhook\"}")
+        .statusCode()).isEqualTo(200);
+    await().atMost(WAIT).until(() -> jobs("state = 'delivered'") == 1);
+    assertThat(gone.requests()).isEqualTo(2);
   }
 
   @Test

@@ -102,6 +102,12 @@ public final class WebhookEndpoints implements EndpointStore {
         .map(rows -> rows.rowCount() > 0);
   }
 
+  /** Turns a disabled endpoint back on (its owner fixed the receiver after a 410). Null when there is none. */
+  public Future<WebhookEndpoint> enable(String tenant, UUID id) {
+    return one("update webhook_endpoint set enabled = true, disabled_reason = null, updated_at = now() "
+        + "where tenant_id = $1 and id = $2 returning " + COLUMNS, Tuple.of(tenant, id));
+  }
+
   private Future<WebhookEndpoint> one(String sql, Tuple args) {
     return pool.preparedQuery(sql).execute(args).map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
   }
