@@ -160,7 +160,7 @@ public final class Deliveries {
       return Future.succeededFuture(Map.of());
     }
     UUID[] ids = jobs.stream().map(r -> r.getUUID("id")).toArray(UUID[]::new);
-    return pool.preparedQuery("select job_id, created_at, status, error from delivery_log where job_id = any($1) "
+    return pool.preparedQuery("select job_id, created_at, status, error from delivery_log where job_id = any($1) and status <> 'released' "
             + "order by id").execute(Tuple.of(ids)).map(rows -> {
           Map<UUID, List<Row>> out = new HashMap<>();
           for (Row r : rows) {
