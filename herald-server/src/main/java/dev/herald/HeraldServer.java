@@ -11,21 +11,12 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.herald.api.EventsApi;
-import dev.herald.api.DeliveriesApi;
 import dev.herald.api.ServiceApi;
-import dev.herald.delivery.Deliveries;
-import dev.herald.delivery.DeliveryEngine;
-import dev.herald.delivery.email.EmailChannel;
 import dev.herald.api.TemplatesApi;
 import dev.herald.api.TypesApi;
 import dev.herald.bus.Online;
 import dev.herald.api.UsersApi;
-import dev.herald.api.UnsubscribeApi;
 import dev.herald.delivery.email.UnsubscribeTokens;
-import dev.herald.api.WebhooksApi;
-import dev.herald.delivery.TargetAddresses;
-import dev.herald.delivery.webhook.WebhookChannel;
-import dev.herald.delivery.webhook.WebhookEndpoints;
 import dev.herald.gateway.ClientCommands;
 import dev.herald.time.Scheduler;
 import dev.herald.time.VertxScheduler;
@@ -89,16 +80,8 @@ public final class HeraldServer {
   private final TemplatesApi templatesApi;
   private final TypesApi typesApi;
   private final ServiceApi serviceApi;
-  private final DeliveryEngine deliveryEngine;
-  private final EmailChannel emailChannel;
-  private final DeliveriesApi deliveriesApi;
   private final UsersApi usersApi;
-  private final UnsubscribeApi unsubscribeApi;
-  /** Signs the one-click unsubscribe links of emails; the email channel issues, {@link #unsubscribeApi} checks. */
-  private final UnsubscribeTokens unsubscribeTokens;
-  /** The webhook channel: the delivery engine runs its jobs; the API's test-sends use it directly. */
-  private final WebhookChannel webhookChannel;
-  private final WebhooksApi webhooksApi;
+  private final DeliveryWiring delivery;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
@@ -140,22 +123,10 @@ public final class HeraldServer {
     this.typesApi = new TypesApi(notifications.types(), apiKeys, metrics, config.limits());
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
-    TargetAddresses targets = TargetAddresses.of(config.delivery().allowPrivateTargets());
-    WebhookEndpoints webhookEndpoints = new WebhookEndpoints(database.pool(), clock);
-    this.webhookChannel = WebhookChannel.over(webhookEndpoints, targets, config.delivery().webhookTimeout());
-    this.webhooksApi = new WebhooksApi(vertx, webhookEndpoints, webhookChannel, targets, apiKeys, metrics,
-        config.limits(), clock);
-    this.unsubscribeTokens = UnsubscribeTokens.of(config.delivery(), config.dataDir());
-    this.emailChannel = EmailChannel.create(database.pool(), notifications.templates(), config.delivery(),
-        this::publicUrl, unsubscribeTokens);
-    this.deliveryEngine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, config.delivery(),
-        config.nodeName(), clock, List.of(emailChannel, webhookChannel));
-    this.deliveriesApi = new DeliveriesApi(new Deliveries(database.pool(), deliveryEngine::wake), apiKeys, metrics,
-        config.limits());
     this.usersApi = new UsersApi(notifications.directory(), apiKeys, metrics, config.limits());
-    this.unsubscribeApi = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);
+    this.delivery = new DeliveryWiring(config, vertx, database, notifications, bus, apiKeys, metrics, clock,
+        this::publicUrl);
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
-    metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", deliveryEngine::running);
     this.routes = routes();
     this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
   }
@@ -231,7 +202,7 @@ public final class HeraldServer {
 
   private void startBackgroundWork() {
     notifications.start();
-    deliveryEngine.start();
+    delivery.start();
   }
 
   /** The base of links in messages: {@code HERALD_PUBLIC_URL}, else this node on localhost. */
@@ -323,22 +294,22 @@ public final class HeraldServer {
         .add(HttpMethod.GET, "/api/users/{userId}", usersApi::get)
         .add(HttpMethod.DELETE, "/api/users/{userId}", usersApi::delete)
         .add(HttpMethod.GET, "/api/users/{userId}/export", usersApi::export)
-        .add(HttpMethod.POST, "/api/webhooks", webhooksApi::create)
-        .add(HttpMethod.GET, "/api/webhooks", webhooksApi::list)
-        .add(HttpMethod.GET, "/api/webhooks/{id}", webhooksApi::get)
-        .add(HttpMethod.DELETE, "/api/webhooks/{id}", webhooksApi::delete)
-        .add(HttpMethod.POST, "/api/webhooks/{id}/rotate-secret", webhooksApi::rotateSecret)
-        .add(HttpMethod.POST, "/api/webhooks/{id}/test", webhooksApi::test)
-        .add(HttpMethod.POST, "/api/webhooks/{id}/enable", webhooksApi::enable)
+        .add(HttpMethod.POST, "/api/webhooks", delivery.webhooks::create)
+        .add(HttpMethod.GET, "/api/webhooks", delivery.webhooks::list)
+        .add(HttpMethod.GET, "/api/webhooks/{id}", delivery.webhooks::get)
+        .add(HttpMethod.DELETE, "/api/webhooks/{id}", delivery.webhooks::delete)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/rotate-secret", delivery.webhooks::rotateSecret)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/test", delivery.webhooks::test)
+        .add(HttpMethod.POST, "/api/webhooks/{id}/enable", delivery.webhooks::enable)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
-        .add(HttpMethod.GET, "/api/deliveries", deliveriesApi::list)
-        .add(HttpMethod.POST, "/api/deliveries/retry", deliveriesApi::retryAll)
-        .add(HttpMethod.GET, "/api/deliveries/{id}", deliveriesApi::one)
-        .add(HttpMethod.POST, "/api/deliveries/{id}/retry", deliveriesApi::retry)
-        .add(HttpMethod.POST, "/api/deliveries/{id}/cancel", deliveriesApi::cancel)
-        .add(HttpMethod.GET, "/u/{token}", unsubscribeApi::page)
-        .add(HttpMethod.POST, "/u/{token}", unsubscribeApi::unsubscribe)
+        .add(HttpMethod.GET, "/api/deliveries", delivery.deliveries::list)
+        .add(HttpMethod.POST, "/api/deliveries/retry", delivery.deliveries::retryAll)
+        .add(HttpMethod.GET, "/api/deliveries/{id}", delivery.deliveries::one)
+        .add(HttpMethod.POST, "/api/deliveries/{id}/retry", delivery.deliveries::retry)
+        .add(HttpMethod.POST, "/api/deliveries/{id}/cancel", delivery.deliveries::cancel)
+        .add(HttpMethod.GET, "/u/{token}", delivery.unsubscribe::page)
+        .add(HttpMethod.POST, "/u/{token}", delivery.unsubscribe::unsubscribe)
         .add(HttpMethod.GET, "/health", this::health)
         .add(HttpMethod.GET, "/metrics", req -> req.response()
             .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -389,7 +360,7 @@ public final class HeraldServer {
 
   /** The signer of one-click unsubscribe links, shared by the email channel and {@code /u/{token}}. */
   public UnsubscribeTokens unsubscribeTokens() {
-    return unsubscribeTokens;
+    return delivery.unsubscribeTokens;
   }
 
   /** A user token signed with the node's HS256 secret, for development and tests. */
@@ -459,8 +430,7 @@ public final class HeraldServer {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     vertx.executeBlocking(() -> {
       // attempts end on their own threads, a few seconds at most; then their leases return the jobs
-      deliveryEngine.close();
-      emailChannel.close();
+      delivery.close();
       database.close();
       return null;
     }, false).onComplete(ar -> vertx.close().onComplete(done));

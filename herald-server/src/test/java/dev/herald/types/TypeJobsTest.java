@@ -103,7 +103,8 @@ class TypeJobsTest {
       assertThat(channels(id)).isEqualTo("webhook,webhook");
       assertThat(herald.queryDatabase("select string_agg(endpoint_id::text, ',' order by endpoint_id) from delivery_job "
           + "where notification_id = ?::uuid", id))
-          .isEqualTo(all.compareTo(created) < 0 ? all + "," + created : created + "," + all);
+          // PostgreSQL orders uuids by their bytes, as their text sorts (UUID.compareTo compares signed longs)
+          .isEqualTo(all.toString().compareTo(created.toString()) < 0 ? all + "," + created : created + "," + all);
       assertThat(herald.queryDatabase("select string_agg(distinct event || '/' || recipient, ',') from delivery_job "
           + "where notification_id = ?::uuid", id)).isEqualTo("notification.created/" + recipient);
       // UUIDv7 like every other job id: the operator's list pages by id

@@ -1,0 +1,69 @@
+package dev.herald;
+
+import dev.herald.api.DeliveriesApi;
+import dev.herald.api.UnsubscribeApi;
+import dev.herald.api.WebhooksApi;
+import dev.herald.auth.ApiKeys;
+import dev.herald.bus.Bus;
+import dev.herald.config.HeraldConfig;
+import dev.herald.delivery.Deliveries;
+import dev.herald.delivery.DeliveryEngine;
+import dev.herald.delivery.TargetAddresses;
+import dev.herald.delivery.email.EmailChannel;
+import dev.herald.delivery.email.UnsubscribeTokens;
+import dev.herald.delivery.webhook.WebhookChannel;
+import dev.herald.delivery.webhook.WebhookEndpoints;
+import dev.herald.notify.Notifications;
+import dev.herald.ops.HeraldMetrics;
+import dev.herald.store.Database;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Delivery beyond the tab, wired for one node: the channels (email, webhooks), the engine that runs
+ * their jobs, and the routes' handlers that steer them (webhook endpoints, deliveries, one-click
+ * unsubscribe). Part of the composition root: {@link HeraldServer} starts and closes it and puts its
+ * handlers in the route table.
+ *
+ * <p>Threads: built and closed on the node's start and close; the engine has threads of its own.
+ */
+final class DeliveryWiring {
+  final DeliveryEngine engine;
+  final WebhooksApi webhooks;
+  final DeliveriesApi deliveries;
+  final UnsubscribeApi unsubscribe;
+  /** Signs the one-click unsubscribe links of emails; the email channel issues, {@link #unsubscribe} checks. */
+  final UnsubscribeTokens unsubscribeTokens;
+  private final EmailChannel email;
+
+  /** {@code publicUrl}: the base of links in messages, read per message (the port may be bound later). */
+  DeliveryWiring(HeraldConfig config, Vertx vertx, Database database, Notifications notifications, Bus bus,
+      ApiKeys apiKeys, HeraldMetrics metrics, Clock clock, Supplier<String> publicUrl) {
+    HeraldConfig.Delivery settings = config.delivery();
+    TargetAddresses targets = TargetAddresses.of(settings.allowPrivateTargets());
+    WebhookEndpoints endpoints = new WebhookEndpoints(database.pool(), clock);
+    // the engine runs webhook jobs through this channel; the API's test-sends use it directly
+    WebhookChannel webhook = WebhookChannel.over(endpoints, targets, settings.webhookTimeout());
+    this.webhooks = new WebhooksApi(vertx, endpoints, webhook, targets, apiKeys, metrics, config.limits(), clock);
+    this.unsubscribeTokens = UnsubscribeTokens.of(settings, config.dataDir());
+    this.email = EmailChannel.create(database.pool(), notifications.templates(), settings, publicUrl, unsubscribeTokens);
+    this.engine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, settings, config.nodeName(),
+        clock, List.of(email, webhook));
+    this.deliveries = new DeliveriesApi(new Deliveries(database.pool(), engine::wake), apiKeys, metrics,
+        config.limits());
+    this.unsubscribe = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);
+    metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", engine::running);
+  }
+
+  void start() {
+    engine.start();
+  }
+
+  /** Blocks a few seconds at most: running attempts end, then SMTP connections close. */
+  void close() {
+    engine.close();
+    email.close();
+  }
+}
