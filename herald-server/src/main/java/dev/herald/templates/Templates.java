@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Templates in PostgreSQL: created, saved as new versions, listed, deleted and previewed by API
@@ -47,9 +46,7 @@ public final class Templates {
   }
 
   private final Pool pool;
-  private final Map<String, TemplateSet> sets = new ConcurrentHashMap<>();
-  /** Moves on every write on this node: a load that started before a write does not cache what it read. */
-  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+  private final dev.herald.store.ReadCache<TemplateSet> sets = new dev.herald.store.ReadCache<>(MAX_CACHED);
 
   public Templates(Pool pool) {
     this.pool = pool;
@@ -57,23 +54,11 @@ public final class Templates {
 
   /** The current templates named {@code name} that {@code tenant} can use, cached. */
   public Future<TemplateSet> set(String tenant, String name) {
-    String key = tenant + '\u0000' + name;
-    TemplateSet cached = sets.get(key);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    long loadedAt = generation.get();
-    return pool.preparedQuery("select " + COLUMNS + " from template t join template_version v "
+    return sets.get(tenant + '\u0000' + name, () -> pool.preparedQuery("select " + COLUMNS
+            + " from template t join template_version v "
             + "on v.template_id = t.id and v.version = t.version where t.tenant_id = any($1) and t.name = $2")
-        .execute(Tuple.tuple().addArrayOfString(new String[] {tenant, ""}).addString(name)).map(rows -> {
-          TemplateSet set = new TemplateSet(tenant, name, all(rows));
-          if (sets.size() >= MAX_CACHED) {
-            sets.clear();
-          }
-          // checked under the entry's lock: a write since the load began keeps it out
-          sets.compute(key, (k, existing) -> generation.get() == loadedAt ? set : existing);
-          return set;
-        });
+        .execute(Tuple.tuple().addArrayOfString(new String[] {tenant, ""}).addString(name))
+        .map(rows -> new TemplateSet(tenant, name, all(rows))));
   }
 
   /** Creates version 1 from {@code sent}, in Herald's field names or seed 003's ({@link TemplateBody}). */
@@ -289,12 +274,9 @@ public final class Templates {
   }
 
   private void forget(String tenant, String name) {
-    generation.incrementAndGet();
-    if (tenant.isEmpty()) {
-      sets.keySet().removeIf(k -> k.endsWith('\u0000' + name));
-    } else {
-      sets.remove(tenant + '\u0000' + name);
-    }
+    // a system-wide template is in every tenant's set of that name
+    String key = tenant + '\u0000' + name;
+    sets.forget(tenant.isEmpty() ? k -> k.endsWith('\u0000' + name) : key::equals);
   }
 
   /** The template if {@code scope} may change it; null when not visible; 403 when visible but not its own. */

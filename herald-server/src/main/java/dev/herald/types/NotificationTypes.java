@@ -2,6 +2,7 @@ package dev.herald.types;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.store.ReadCache;
 import dev.herald.validation.InvalidRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -13,8 +14,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The stored notification types ({@code notification_type}): a tenant's own, else the system-wide
@@ -55,9 +54,7 @@ public final class NotificationTypes {
   public record Written(Effective type, boolean created) {}
 
   private final Pool pool;
-  private final Map<String, Effective> cache = new ConcurrentHashMap<>();
-  /** Moves on every write on this node. */
-  private final AtomicLong generation = new AtomicLong();
+  private final ReadCache<Effective> cache = new ReadCache<>(MAX_CACHED);
 
   public NotificationTypes(Pool pool) {
     this.pool = pool;
@@ -65,25 +62,13 @@ public final class NotificationTypes {
 
   /** The definition of {@code type} that applies in {@code tenant} ({@code ""}: system-wide), cached. */
   public Future<Effective> resolve(String tenant, String type) {
-    String key = tenant + '\u0000' + type;
-    Effective cached = cache.get(key);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    long loadedAt = generation.get();
-    return pool.preparedQuery("select tenant_id, type, definition::text as definition, created_at, updated_at "
+    return cache.get(tenant + '\u0000' + type, () -> pool.preparedQuery("select tenant_id, type, "
+            + "definition::text as definition, created_at, updated_at "
             + "from notification_type where tenant_id = any($1) and type = $2 order by tenant_id desc limit 1")
         .execute(Tuple.tuple().addArrayOfString(new String[] {tenant, ""}).addString(type))
-        .map(rows -> {
-          Effective found = rows.size() == 0
-              ? new Effective(type, TypeDefinition.DEFAULT, "default", null, null, null)
-              : effective(rows.iterator().next());
-          if (cache.size() >= MAX_CACHED) {
-            cache.clear();
-          }
-          cache.compute(key, (k, existing) -> generation.get() == loadedAt ? found : existing);
-          return found;
-        });
+        .map(rows -> rows.size() == 0
+            ? new Effective(type, TypeDefinition.DEFAULT, "default", null, null, null)
+            : effective(rows.iterator().next())));
   }
 
   /** Stores {@code definition} as {@code type} of {@code tenant} ({@code ""}: system-wide). */
@@ -122,8 +107,7 @@ public final class NotificationTypes {
   }
 
   private void invalidate() {
-    generation.incrementAndGet();
-    cache.clear();
+    cache.forgetAll();
   }
 
   private static Effective effective(Row row) {
