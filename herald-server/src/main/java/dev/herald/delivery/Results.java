@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Records the ends of attempts: whatever has ended since the last statement goes in the next one
  * ({@link JobQueue#finish}), so a busy node writes a few statements a second instead of one per job.
  * After each, the recipients' sessions get {@code notificationStatus {notificationId, status,
- * channel, timestamp}} (seed 003) for jobs that delivered or failed, and the engine is woken when a
+ * channel, timestamp}} (seed 003) for email and push jobs that delivered or failed, and the engine is woken when a
  * retry was scheduled (its next due time may be sooner than the one it sleeps towards).
  *
  * <p>If PostgreSQL refuses a statement, the batch is kept and written again a second later; should
@@ -107,7 +107,8 @@ final class Results implements AutoCloseable {
   /** {@code notificationStatus} to the recipients' sessions for what delivered or failed. */
   private void tell(List<JobQueue.Finished> finished) {
     for (JobQueue.Finished f : finished) {
-      if (f.recipient() == null || f.notificationId() == null
+      // the user hears of the channels that reach them (email, push), not of integrations (webhooks)
+      if (f.recipient() == null || f.notificationId() == null || "webhook".equals(f.channel())
           || !("delivered".equals(f.state()) || "failed".equals(f.state()))) {
         continue;
       }
