@@ -37,11 +37,13 @@ final class DeliveryReport {
    * One phase. CPU counts from its first create to the last receipt (or the end of settling);
    * per create is over every create of the phase, per message over email and webhook messages
    * received. Backlogs are unfinished jobs by "channel state", when publishing ended and after
-   * settling.
+   * settling. {@code databaseTransactionsPerCreate}: PostgreSQL transactions over the phase and its
+   * settling (every client's: Herald's, and the harness's few) per create.
    */
   record Phase(String name, double seconds, List<Stream> streams, double cpuWindowSeconds,
                double heraldCpuMicrosPerCreate, double databaseCpuMicrosPerCreate,
-               double heraldCpuMicrosPerMessage, double databaseCpuMicrosPerMessage, double heraldCpuPercent,
+               double heraldCpuMicrosPerMessage, double databaseCpuMicrosPerMessage,
+               double databaseTransactionsPerCreate, double heraldCpuPercent,
                double databaseCpuPercent, double clientCpuPercent, double publisherCpuPercent,
                double machineBusyPercent, Map<String, Long> backlogAtEnd, Map<String, Long> backlogAfterSettle,
                String saturation) {
@@ -50,8 +52,13 @@ final class DeliveryReport {
     }
   }
 
-  /** Every phase, every job of the run by channel and state at the end, and the run's targets in words. */
-  record Result(List<Phase> phases, Map<String, Long> jobsAtEnd, String targets, String sinks) {}
+  /**
+   * Every phase; after the last one settled, how long until no job was unfinished in the table
+   * ({@code finishedJobsAfterSeconds}, -1: not within the wait); every job of the run by channel and
+   * state then; the sinks' totals and the run's targets in words.
+   */
+  record Result(List<Phase> phases, double finishedJobsAfterSeconds, Map<String, Long> jobsAtEnd, String targets,
+                String sinks) {}
 
   /** Whether a stream met its target, and if not why. */
   static String shortfall(double offered, double acceptedPerSecond, long refused, long skipped, long expected,
@@ -83,12 +90,17 @@ final class DeliveryReport {
     List<String> notes = new ArrayList<>();
     for (Stream s : streams) {
       if (s.acceptedPerSecond() < SUSTAINED * s.offeredRate()) {
-        notes.add(s.channel() + " creates fell behind (" + fmt(s.acceptedPerSecond(), 0) + " of "
-            + fmt(s.offeredRate(), 0) + "/s accepted)");
+        String rate = fmt(s.acceptedPerSecond(), 0) + " of " + fmt(s.offeredRate(), 0) + "/s accepted";
+        notes.add(s.skipped() + s.refused() > 0
+            ? s.channel() + " creates fell behind (" + rate + "; " + s.skipped() + " skipped with every request in flight, "
+                + s.refused() + " refused)"
+            : s.channel() + " publishing fell behind its own schedule (" + rate + ", none skipped or refused: the "
+                + "publisher was short of CPU)");
       }
       long waiting = backlogAtEnd.entrySet().stream().filter(e -> e.getKey().startsWith(s.channel() + " "))
           .mapToLong(Map.Entry::getValue).sum();
-      if (s.offeredRate() > 0 && waiting > s.offeredRate()) {
+      // more than a second of the rate (and more than a handful) still waiting: sending is behind
+      if (waiting > Math.max(s.offeredRate(), 50)) {
         notes.add(s.channel() + " sending fell behind: " + waiting + " jobs unfinished when publishing ended (about "
             + fmt(waiting / s.offeredRate(), 1) + " s of the rate), drained " + fmt(s.drainSeconds(), 1) + " s later");
       } else if (s.received() > 0 && s.latency().p99Ms() >= s.targetP99Ms()) {
@@ -139,13 +151,15 @@ final class DeliveryReport {
       }
     }
     md.append("\n| phase | Herald / PostgreSQL CPU per create (µs) | per email or webhook message (µs) "
-            + "| CPU: Herald / PostgreSQL / clients / publisher (% of a core) | machine busy (%) "
+            + "| PostgreSQL transactions per create | CPU: Herald / PostgreSQL / clients / publisher (% of a core) "
+            + "| machine busy (%) "
             + "| unfinished jobs when publishing ended | after settling |\n")
-        .append("|---|---:|---:|---:|---:|---|---|\n");
+        .append("|---|---:|---:|---:|---:|---:|---|---|\n");
     for (Phase p : r.phases()) {
       md.append("| ").append(p.name())
           .append(" | ").append(fmt(p.heraldCpuMicrosPerCreate(), 0)).append(" / ").append(fmt(p.databaseCpuMicrosPerCreate(), 0))
           .append(" | ").append(fmt(p.heraldCpuMicrosPerMessage(), 0)).append(" / ").append(fmt(p.databaseCpuMicrosPerMessage(), 0))
+          .append(" | ").append(fmt(p.databaseTransactionsPerCreate(), 2))
           .append(" | ").append(fmt(p.heraldCpuPercent(), 0)).append(" / ").append(fmt(p.databaseCpuPercent(), 0))
           .append(" / ").append(fmt(p.clientCpuPercent(), 0)).append(" / ").append(fmt(p.publisherCpuPercent(), 0))
           .append(" | ").append(fmt(p.machineBusyPercent(), 0))
@@ -156,7 +170,10 @@ final class DeliveryReport {
     for (Phase p : r.phases()) {
       md.append("Saturation, ").append(p.name()).append(": ").append(p.saturation()).append(".  \n");
     }
-    md.append("Jobs of the run at the end, by channel and state: ").append(counts(r.jobsAtEnd())).append(".  \n")
+    md.append("Every job finished in the table ").append(r.finishedJobsAfterSeconds() < 0 ? "not within 30 s"
+            : fmt(r.finishedJobsAfterSeconds(), 1) + " s")
+        .append(" after the last phase settled; jobs of the run then, by channel and state: ")
+        .append(counts(r.jobsAtEnd())).append(".  \n")
         .append("Sinks: ").append(r.sinks()).append(".  \n")
         .append("Targets: ").append(r.targets()).append(".\n");
     return md.toString();

@@ -38,6 +38,8 @@ final class DeliveryScenario implements AutoCloseable {
   static final int PHASE_MIXED = 3;
   /** Settling ends when nothing new arrived for this long (a retry's back-off is longer, and then counts as late). */
   private static final long QUIET_NANOS = Duration.ofSeconds(5).toNanos();
+  /** The longest wait, after the last phase, for every job to be finished in the table. */
+  private static final Duration FINISH_WAIT = Duration.ofSeconds(30);
 
   /** The scenario's options: rates per second, phase and warm-up lengths, the publishers' window. */
   record Options(double emailRate, double webhookRate, double durableRate, int seconds, int warmupSeconds,
@@ -51,6 +53,8 @@ final class DeliveryScenario implements AutoCloseable {
   private final List<DeliveryReport.Phase> phases = new ArrayList<>();
   private JobBacklog backlog;
   private Map<String, Long> jobsAtEnd;
+  /** After the last phase settled, how long until every job was finished in the table (-1: not within the wait). */
+  private double settledJobsSeconds = -1;
   /** The mixed phase's in-app stream, completed by {@link #finishInApp}. */
   private PhaseRun.Partial inAppPending;
 
@@ -133,7 +137,26 @@ final class DeliveryScenario implements AutoCloseable {
       phases.add(log(mixed.phase()));
       inAppPending = mixed.inApp();
     }
-    jobsAtEnd = backlog == null ? null : backlog.all();
+    if (backlog != null) {
+      settledJobsSeconds = awaitFinishedJobs();
+      jobsAtEnd = backlog.all();
+    }
+  }
+
+  /**
+   * Seconds from now until no job is unfinished (the engine writes results in batches, so a job
+   * whose message arrived may still be {@code running} in the table for a while); -1 when some
+   * still are after {@link #FINISH_WAIT}.
+   */
+  private double awaitFinishedJobs() throws Exception {
+    long start = System.nanoTime();
+    while (!backlog.unfinished().isEmpty()) {
+      if (System.nanoTime() - start > FINISH_WAIT.toNanos()) {
+        return -1;
+      }
+      Thread.sleep(100);
+    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   /** The mixed phase's in-app stream from the load clients' final count and histogram (publish → receipt, µs). */
@@ -148,7 +171,7 @@ final class DeliveryScenario implements AutoCloseable {
         streams.replaceAll(s -> s.channel().equals("in-app") ? inAppPending.finish(received, latencyMicros) : s);
         phases.set(i, new DeliveryReport.Phase(p.name(), p.seconds(), streams, p.cpuWindowSeconds(),
             p.heraldCpuMicrosPerCreate(), p.databaseCpuMicrosPerCreate(), p.heraldCpuMicrosPerMessage(),
-            p.databaseCpuMicrosPerMessage(), p.heraldCpuPercent(), p.databaseCpuPercent(), p.clientCpuPercent(),
+            p.databaseCpuMicrosPerMessage(), p.databaseTransactionsPerCreate(), p.heraldCpuPercent(), p.databaseCpuPercent(), p.clientCpuPercent(),
             p.publisherCpuPercent(), p.machineBusyPercent(), p.backlogAtEnd(), p.backlogAfterSettle(),
             DeliveryReport.saturation(streams, p.backlogAtEnd(), p.machineBusyPercent(), p.heraldCpuPercent(),
                 p.databaseCpuPercent())));
@@ -167,7 +190,7 @@ final class DeliveryScenario implements AutoCloseable {
     String sinks = "SMTP sink " + smtp.receipts().messages() + " messages (" + smtp.receipts().withoutId()
         + " without a notification id); webhook receiver " + hooks.receipts().messages() + " messages ("
         + hooks.receipts().withoutId() + " without data.id, " + hooks.repeatedWebhookIds() + " repeating a webhook-id)";
-    return new DeliveryReport.Result(List.copyOf(phases), jobsAtEnd, targets, sinks);
+    return new DeliveryReport.Result(List.copyOf(phases), settledJobsSeconds, jobsAtEnd, targets, sinks);
   }
 
   static String emailUser(int i) {

@@ -42,6 +42,19 @@ final class JobBacklog implements AutoCloseable {
     return count(UNFINISHED);
   }
 
+  /**
+   * Transactions PostgreSQL ended in this database so far (committed and rolled back), from
+   * {@code pg_stat_database}: its counters lag by up to a second, which is noise over a phase.
+   */
+  long transactions() throws Exception {
+    for (Row r : connection.query("select xact_commit + xact_rollback from pg_stat_database "
+        + "where datname = current_database()").execute().toCompletionStage().toCompletableFuture()
+        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      return r.getLong(0);
+    }
+    return -1;
+  }
+
   /** Every job of the run by channel and state, finished or not. */
   Map<String, Long> all() throws Exception {
     return count(ALL);

@@ -78,6 +78,7 @@ final class PhaseRun {
       distinct0[i] = r == null ? 0 : r.distinct();
       duplicates0[i] = r == null ? 0 : r.duplicates();
     }
+    long transactions0 = ctx.backlog() == null ? -1 : ctx.backlog().transactions();
     long start = System.nanoTime();
     Snapshot cpu0 = Snapshot.take(ctx);
     List<Publisher.Result> results = new ArrayList<>();
@@ -127,6 +128,7 @@ final class PhaseRun {
       Thread.sleep(100);
     }
     Map<String, Long> backlogAfter = ctx.backlog() == null ? null : ctx.backlog().unfinished();
+    long transactions = ctx.backlog() == null ? -1 : ctx.backlog().transactions() - transactions0;
 
     List<DeliveryReport.Stream> out = new ArrayList<>();
     Partial inApp = null;
@@ -154,7 +156,7 @@ final class PhaseRun {
     double machineBusy = used.machine().busyPercent();
     DeliveryReport.Phase phase = new DeliveryReport.Phase(name, seconds, out, window,
         per(heraldMicros, creates), per(databaseMicros, creates), per(heraldMicros, messages),
-        per(databaseMicros, messages), heraldPercent, databasePercent, percent(used.client(), window),
+        per(databaseMicros, messages), transactions < 0 ? -1 : per(transactions, creates), heraldPercent, databasePercent, percent(used.client(), window),
         percent(used.orchestrator(), window), machineBusy, backlogAtEnd, backlogAfter,
         DeliveryReport.saturation(out, backlogAtEnd == null ? Map.of() : backlogAtEnd, machineBusy, heraldPercent,
             databasePercent));
