@@ -97,15 +97,24 @@ final class DeliveryReport {
             : s.channel() + " publishing fell behind its own schedule (" + rate + ", none skipped or refused: the "
                 + "publisher was short of CPU)");
       }
-      long waiting = backlogAtEnd.entrySet().stream().filter(e -> e.getKey().startsWith(s.channel() + " "))
-          .mapToLong(Map.Entry::getValue).sum();
-      // more than a second of the rate (and more than a handful) still waiting: sending is behind
+      long waiting = count(backlogAtEnd, s.channel(), "pending") + count(backlogAtEnd, s.channel(), "retrying");
+      long running = count(backlogAtEnd, s.channel(), "running");
+      // more than a second of the rate (and more than a handful) not yet attempted: sending is behind
       if (waiting > Math.max(s.offeredRate(), 50)) {
-        notes.add(s.channel() + " sending fell behind: " + waiting + " jobs unfinished when publishing ended (about "
-            + fmt(waiting / s.offeredRate(), 1) + " s of the rate), drained " + fmt(s.drainSeconds(), 1) + " s later");
+        notes.add(s.channel() + " sending fell behind: " + waiting + " jobs not yet attempted when publishing ended "
+            + "(about " + fmt(waiting / s.offeredRate(), 1) + " s of the rate), the last message "
+            + fmt(s.drainSeconds(), 1) + " s later");
       } else if (s.received() > 0 && s.latency().p99Ms() >= s.targetP99Ms()) {
         notes.add(s.channel() + " kept up in throughput but its tail missed (p99 " + fmt(s.latency().p99Ms(), 0) + " ms)");
       }
+      if (running > Math.max(s.offeredRate(), 50)) {
+        notes.add(running + " " + s.channel() + " jobs still running in the table when publishing ended (results are "
+            + "written behind the sends)");
+      }
+    }
+    long push = backlogAtEnd.entrySet().stream().filter(e -> e.getKey().startsWith("push ")).mapToLong(Map.Entry::getValue).sum();
+    if (push > 0) {
+      notes.add(push + " push jobs unfinished (one per in-app create of a type with push, ended as skipped)");
     }
     String cpu = "machine " + fmt(machineBusy, 0) + " % busy (Herald " + fmt(heraldPercent, 0) + " %, PostgreSQL "
         + fmt(databasePercent, 0) + " % of a core)";
@@ -113,6 +122,11 @@ final class DeliveryReport {
       return "kept up with every offered rate; " + cpu;
     }
     return String.join("; ", notes) + "; " + cpu + (machineBusy >= 90 ? ": the machine is out of CPU" : "");
+  }
+
+  /** Jobs of {@code channel} in {@code state} in a backlog keyed "channel state". */
+  private static long count(Map<String, Long> backlog, String channel, String state) {
+    return backlog.getOrDefault(channel + " " + state, 0L);
   }
 
   static String markdown(BenchReport.Run run) {
