@@ -64,11 +64,17 @@ public final class BenchMain {
   private static final Set<String> OPTIONS = Set.of("scenario", "servers", "n", "processes", "concurrency", "idle-seconds",
       "warmup-seconds", "unicast-rate", "unicast-seconds", "broadcast-rate", "broadcast-seconds", "settle-seconds",
       "in-flight", "max-minutes", "java-opts", "client-java-opts", "root", "out", "seed", "durable-rates",
-      "durable-seconds", "personalise");
+      "durable-seconds", "personalise", "email-rate", "webhook-rate", "durable-rate", "delivery-seconds");
 
   private final Path root;
   private final Path runDir;
   private final boolean durable;
+  /** {@code --scenario delivery}: email, webhooks and in-app through the delivery engine (issue 12). */
+  private final boolean delivery;
+  private final DeliveryScenario.Options deliveryOptions;
+  /** The delivery scenario of the running server, and its report once run. */
+  private DeliveryScenario deliveryScenario;
+  private DeliveryReport.Result deliveryResult;
   private final List<String> servers;
   private final int n;
   private final int processes;
@@ -98,19 +104,21 @@ public final class BenchMain {
   private BenchMain(Args a) throws IOException {
     this.root = Path.of(a.string("root", ".")).toAbsolutePath().normalize();
     String scenario = a.string("scenario", "gateway");
-    if (!scenario.equals("gateway") && !scenario.equals("durable")) {
-      throw new IllegalArgumentException("--scenario must be gateway or durable, was '" + scenario + "'");
+    if (!scenario.equals("gateway") && !scenario.equals("durable") && !scenario.equals("delivery")) {
+      throw new IllegalArgumentException("--scenario must be gateway, durable or delivery, was '" + scenario + "'");
     }
     this.durable = scenario.equals("durable");
-    this.servers = Arrays.stream(a.string("servers", durable ? "herald" : String.join(",", ALL_SERVERS)).split(","))
+    this.delivery = scenario.equals("delivery");
+    boolean notifications = durable || delivery;
+    this.servers = Arrays.stream(a.string("servers", notifications ? "herald" : String.join(",", ALL_SERVERS)).split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).toList();
     for (String s : servers) {
       if (!ALL_SERVERS.contains(s)) {
         throw new IllegalArgumentException("--servers: unknown server '" + s + "'; known: " + String.join(",", ALL_SERVERS));
       }
     }
-    if (durable && !servers.equals(List.of("herald"))) {
-      throw new IllegalArgumentException("--scenario durable runs Herald only (the peers have no durable notifications)");
+    if (notifications && !servers.equals(List.of("herald"))) {
+      throw new IllegalArgumentException("--scenario " + scenario + " runs Herald only (the peers have no durable notifications)");
     }
     this.durableRates = rates(a.string("durable-rates", "1000,2500,5000,7500"));
     this.durableSeconds = a.integer("durable-seconds", 60, 1, 3_600);
@@ -119,17 +127,20 @@ public final class BenchMain {
       throw new IllegalArgumentException("--personalise must be on or off, was '" + personalise + "'");
     }
     this.personalised = personalise.equals("on");
-    this.n = a.integer("n", durable ? 2_000 : 15_000, 1, 100_000);
+    this.n = a.integer("n", notifications ? 2_000 : 15_000, 1, 100_000);
     this.processes = a.integer("processes", 3, 1, 20);
     this.concurrency = a.integer("concurrency", 200, 1, 5_000);
     this.idleSeconds = a.integer("idle-seconds", 10, 0, 3_600);
-    this.warmupSeconds = a.integer("warmup-seconds", durable ? 10 : 5, 0, 600);
+    this.warmupSeconds = a.integer("warmup-seconds", notifications ? 10 : 5, 0, 600);
     this.unicastRate = a.number("unicast-rate", 1_000, 0.1, 1_000_000);
     this.unicastSeconds = a.integer("unicast-seconds", 10, 1, 3_600);
     this.broadcastRate = a.number("broadcast-rate", 1, 0.1, 10_000);
     this.broadcastSeconds = a.integer("broadcast-seconds", 10, 1, 3_600);
     this.settleSeconds = a.integer("settle-seconds", 30, 1, 600);
-    this.inFlight = a.integer("in-flight", durable ? 256 : 64, 1, 10_000);
+    this.inFlight = a.integer("in-flight", notifications ? 256 : 64, 1, 10_000);
+    this.deliveryOptions = new DeliveryScenario.Options(a.number("email-rate", 1_000, 0.1, 100_000),
+        a.number("webhook-rate", 3_000, 0.1, 100_000), a.number("durable-rate", 5_000, 0.1, 100_000),
+        a.integer("delivery-seconds", 60, 1, 3_600), warmupSeconds, settleSeconds, inFlight, n);
     this.maxMinutes = a.integer("max-minutes", 30, 1, 24 * 60);
     String envOpts = System.getenv().getOrDefault("HERALD_JAVA_OPTS", "");
     this.javaOpts = split(a.string("java-opts", envOpts));
@@ -204,7 +215,7 @@ public final class BenchMain {
       results.add(runServer(servers.get(i), i));
     }
     Map<String, Object> parameters = new LinkedHashMap<>();
-    parameters.put("scenario", durable ? "durable" : "gateway");
+    parameters.put("scenario", durable ? "durable" : delivery ? "delivery" : "gateway");
     parameters.put("n", n);
     parameters.put("processes", processes);
     parameters.put("concurrencyPerProcess", concurrency);
@@ -221,12 +232,27 @@ public final class BenchMain {
       parameters.put("preferencesAndTemplates", personalised);
       parameters.put("durableWarmupRate", Math.min(DURABLE_WARMUP_RATE, durableRates.get(0)));
     }
+    if (delivery) {
+      parameters.keySet().removeAll(List.of("unicastRate", "unicastSeconds", "broadcastRate", "broadcastSeconds"));
+      parameters.put("emailRate", deliveryOptions.emailRate());
+      parameters.put("webhookRate", deliveryOptions.webhookRate());
+      parameters.put("durableRate", deliveryOptions.durableRate());
+      parameters.put("deliverySeconds", deliveryOptions.seconds());
+      parameters.put("preferencesAndTemplates", personalised);
+    }
     parameters.put("publishInFlight", inFlight);
     parameters.put("serverJavaOpts", String.join(" ", javaOpts));
     parameters.put("clientJavaOpts", String.join(" ", clientJavaOpts));
     parameters.put("database", database);
     String jvm = "server JVM options: " + (javaOpts.isEmpty() ? "none" : "`" + String.join(" ", javaOpts) + "`");
-    parameters.put("summary", durable
+    parameters.put("summary", delivery
+        ? "N=" + n + " connected users over " + processes + " load processes; idle " + idleSeconds + " s; warm-up "
+            + warmupSeconds + " s; phases email " + BenchReport.fmt(deliveryOptions.emailRate(), 0) + "/s, webhook "
+            + BenchReport.fmt(deliveryOptions.webhookRate(), 0) + "/s, mixed (both and in-app "
+            + BenchReport.fmt(deliveryOptions.durableRate(), 0) + "/s), " + deliveryOptions.seconds()
+            + " s each, one recipient per create, at most " + inFlight + " requests in flight per stream; " + jvm
+            + "; database: " + (database.isEmpty() ? "not found" : database)
+        : durable
         ? "N=" + n + " over " + processes + " load processes; idle " + idleSeconds + " s; warm-up " + warmupSeconds
             + " s at " + BenchReport.fmt(Math.min(DURABLE_WARMUP_RATE, durableRates.get(0)), 0) + "/s; then "
             + String.join(", ", durableRates.stream().map(r -> BenchReport.fmt(r, 0)).toList()) + " notifications/s × "
@@ -236,7 +262,8 @@ public final class BenchMain {
             + BenchReport.fmt(unicastRate, 0) + "/s × " + unicastSeconds + " s; broadcast " + BenchReport.fmt(broadcastRate, 1)
             + "/s × " + broadcastSeconds + " s; warm-up " + warmupSeconds + " s; " + jvm);
     BenchReport.Run run = new BenchReport.Run(command, commit, ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-        machine, parameters, results, durable ? DurableReport.curve(results.getFirst(), durableSeconds) : null);
+        machine, parameters, results, durable ? DurableReport.curve(results.getFirst(), durableSeconds) : null,
+        deliveryResult);
     String md = BenchReport.markdown(run);
     Files.writeString(runDir.resolve("results.md"), md);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(runDir.resolve("results.json").toFile(), run);
@@ -255,6 +282,9 @@ public final class BenchMain {
     long self0 = ProcStats.cpuTicks(ProcessHandle.current().pid());
     try {
       int port = freePortPair();
+      if (delivery) {
+        deliveryScenario = DeliveryScenario.start(deliveryOptions);
+      }
       ServerProcess.Spec spec = spec(name, port);
       log(name + ": starting on 127.0.0.1:" + port + (spec.apiPort() != port ? " (API on " + spec.apiPort() + ")" : "")
           + ": " + String.join(" ", spec.command()));
@@ -265,7 +295,7 @@ public final class BenchMain {
         EmbeddedDatabase db = server.database();
         database = db.version() + " embedded, pid " + db.pid() + ": `" + db.commandLine() + "`";
         log(name + ": " + database);
-      } else if (durable) {
+      } else if (durable || delivery) {
         log(name + ": no embedded PostgreSQL found (HERALD_DATABASE_URL set?): the database's CPU is not measured");
       }
       for (int p = 0; p < processes; p++) {
@@ -295,6 +325,11 @@ public final class BenchMain {
         m.stealPercent = 100.0 * (machine1.steal() - machine0.steal()) / window;
       }
       loads.forEach(LoadProcess::close);
+      if (deliveryScenario != null) {
+        // before the server: its database connection ends before Herald stops PostgreSQL
+        deliveryResult = deliveryScenario.result();
+        deliveryScenario.close();
+      }
       if (server != null) {
         server.close();
       }
@@ -330,7 +365,9 @@ public final class BenchMain {
     log(name + ": idle: RSS " + m.rssBaseline / 1024 + " → " + m.rssAfterIdle / 1024 + " MiB, CPU "
         + BenchReport.fmt(m.idleCpuPercent, 1) + " %");
 
-    if (durable) {
+    if (delivery) {
+      publishDeliveries(server, loads);
+    } else if (durable) {
       publishNotifications(m, server, loads);
     } else {
       publishEvents(m, server, loads);
@@ -353,6 +390,33 @@ public final class BenchMain {
       });
     }
     m.finishPhases(delivered, latency);
+    if (delivery) {
+      deliveryScenario.finishInApp(delivered.getOrDefault(DeliveryScenario.PHASE_MIXED, 0L),
+          latency.get(DeliveryScenario.PHASE_MIXED));
+    }
+  }
+
+  /**
+   * The delivery scenario (issue 12): the durable scenario's in-app creates (with preferences and
+   * templates unless {@code --personalise off}) beside email and webhook creates; see
+   * {@link DeliveryScenario}.
+   */
+  private void publishDeliveries(ServerProcess server, List<LoadProcess> loads) throws Exception {
+    int port = server.spec().apiPort();
+    if (personalised) {
+      personalise(port);
+    }
+    deliveryScenario.prepare(port, apiKey, server.database() == null ? -1 : server.database().port());
+    log("delivery: 2 types, " + n + " directory users, 1 webhook endpoint");
+    SplittableRandom random = new SplittableRandom(seed);
+    Publisher.Body randomUser = Publisher.notification(EVENT, seq -> "u" + random.nextInt(n), personalised);
+    deliveryScenario.run(port, apiKey, randomUser, server, () -> clientCpu(loads), k -> {
+      try {
+        return counts(loads)[1 + k];
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
   }
 
   /** The gateway scenario: unicasts to random users, then broadcasts to the tenant, through {@code POST /api/events}. */
@@ -510,7 +574,7 @@ public final class BenchMain {
         "--count", Integer.toString(count), "--local", String.join(",", locals), "--secret", jwtSecret,
         "--tenant", TENANT, "--concurrency", Integer.toString(concurrency),
         "--max-seconds", Integer.toString(maxMinutes * 60)));
-    cmd.addAll(durable ? List.of("--event", NOTIFICATION_EVENT, "--data-field", "data") : List.of("--event", EVENT));
+    cmd.addAll(durable || delivery ? List.of("--event", NOTIFICATION_EVENT, "--data-field", "data") : List.of("--event", EVENT));
     return new LoadProcess(server + "-load-" + p, cmd, runDir.resolve(server + "-load-" + p + ".log"));
   }
 
@@ -529,6 +593,9 @@ public final class BenchMain {
         Path dataDir = Files.createDirectory(runDir.resolve("herald-data"));
         env.put("HERALD_DATA_DIR", dataDir.toString());
         env.put("HERALD_MAX_CONNECTIONS_PER_USER", "100000");
+        if (deliveryScenario != null) {
+          env.putAll(deliveryScenario.heraldEnv());
+        }
         cmd.add(java.toString());
         cmd.addAll(javaOpts);
         cmd.addAll(List.of("-jar", jar.toString()));

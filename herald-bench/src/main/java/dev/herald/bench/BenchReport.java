@@ -54,14 +54,21 @@ final class BenchReport {
     }
   }
 
-  /** A whole run; {@code durable} is the curve of the durable scenario, null (left out) otherwise. */
+  /**
+   * A whole run; {@code durable} is the curve of the durable scenario, {@code delivery} the report
+   * of the delivery scenario, each null (left out) otherwise.
+   */
   record Run(String command, String commit, String date, Map<String, Object> machine,
              Map<String, Object> parameters, List<Server> servers,
-             @JsonInclude(JsonInclude.Include.NON_NULL) DurableReport.Curve durable) {}
+             @JsonInclude(JsonInclude.Include.NON_NULL) DurableReport.Curve durable,
+             @JsonInclude(JsonInclude.Include.NON_NULL) DeliveryReport.Result delivery) {}
 
   static String markdown(Run run) {
     if (run.durable() != null) {
       return DurableReport.markdown(run);
+    }
+    if (run.delivery() != null) {
+      return DeliveryReport.markdown(run);
     }
     StringBuilder md = new StringBuilder();
     header(md, run);

@@ -47,6 +47,15 @@ final class EmbeddedDatabase {
     return postmaster.pid();
   }
 
+  /** The port it listens on: the fourth line of {@code postmaster.pid}; -1 when unreadable. */
+  int port() {
+    try {
+      return Integer.parseInt(Files.readAllLines(dir.resolve("postmaster.pid")).get(3).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** CPU of the whole PostgreSQL process tree since it started; {@link ProcStats.Cpu#GONE} when it is gone. */
   ProcStats.Cpu cpu() {
     return ProcStats.treeCpu(postmaster);

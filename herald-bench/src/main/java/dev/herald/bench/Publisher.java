@@ -29,6 +29,17 @@ final class Publisher implements AutoCloseable {
   record Result(long scheduled, long sent, long accepted, long failed, long skipped, double seconds,
                 Histogram postMicros, String firstError) {}
 
+  /**
+   * Told of every accepted publish, on the publisher's event loop: when the request was made, when
+   * its answer arrived ({@code System.nanoTime()} both) and the answer's body.
+   */
+  @FunctionalInterface
+  interface Answers {
+    Answers NONE = (sentNanos, answeredNanos, body) -> {};
+
+    void accepted(long sentNanos, long answeredNanos, io.vertx.core.buffer.Buffer body);
+  }
+
   /** The request body of publish number {@code seq} of {@code phase}, made at {@code nanoTime}. */
   @FunctionalInterface
   interface Body {
@@ -82,11 +93,26 @@ final class Publisher implements AutoCloseable {
         + "\"],\"title\":\"b\"" + template + ",\"data\":{\"t\":" + t + ",\"k\":" + phase + "}}";
   }
 
+  /**
+   * One notification of {@code type} to the one user {@code recipientOf(seq)}, sent through
+   * {@code channel} beside in-app ({@code "deliverVia":[channel]}), data {@code {"t","k"}}.
+   */
+  static Body deliveredVia(String channel, String type, LongFunction<String> recipientOf) {
+    return (seq, t, phase) -> "{\"type\":\"" + type + "\",\"recipients\":[\"" + recipientOf.apply(seq)
+        + "\"],\"title\":\"b\",\"message\":\"bench\",\"deliverVia\":[\"" + channel + "\"],\"data\":{\"t\":" + t
+        + ",\"k\":" + phase + "}}";
+  }
+
   /** Publishes {@code rate × duration} requests made by {@code body}; blocks until every answer is in. */
   Result run(int phase, double rate, Duration duration, Body body) throws Exception {
+    return run(phase, rate, duration, body, Answers.NONE);
+  }
+
+  /** The same, telling {@code answers} of each accepted publish (the created ids are in its body). */
+  Result run(int phase, double rate, Duration duration, Body body, Answers answers) throws Exception {
     long total = Math.max(1, Math.round(rate * duration.toMillis() / 1000.0));
     CompletableFuture<Result> done = new CompletableFuture<>();
-    vertx.getOrCreateContext().runOnContext(v -> new Run(phase, rate, total, body, done).start());
+    vertx.getOrCreateContext().runOnContext(v -> new Run(phase, rate, total, body, answers, done).start());
     return done.get(duration.toMillis() + 120_000, TimeUnit.MILLISECONDS);
   }
 
@@ -95,6 +121,7 @@ final class Publisher implements AutoCloseable {
     private final double rate;
     private final long total;
     private final Body body;
+    private final Answers answers;
     private final CompletableFuture<Result> done;
     private final Histogram postMicros = new Histogram(3);
     private long start;
@@ -107,11 +134,12 @@ final class Publisher implements AutoCloseable {
     private long skipped;
     private String firstError;
 
-    Run(int phase, double rate, long total, Body body, CompletableFuture<Result> done) {
+    Run(int phase, double rate, long total, Body body, Answers answers, CompletableFuture<Result> done) {
       this.phase = phase;
       this.rate = rate;
       this.total = total;
       this.body = body;
+      this.answers = answers;
       this.done = done;
     }
 
@@ -152,7 +180,13 @@ final class Publisher implements AutoCloseable {
           .putHeader("content-type", "application/json");
       client.request(options)
           .compose(req -> req.send(json))
-          .compose(resp -> resp.body().map(b -> resp.statusCode() == okStatus ? null : resp.statusCode() + " " + b))
+          .compose(resp -> resp.body().map(b -> {
+            if (resp.statusCode() != okStatus) {
+              return resp.statusCode() + " " + b;
+            }
+            answers.accepted(t, System.nanoTime(), b);
+            return null;
+          }))
           .onComplete(ar -> {
             inFlight--;
             postMicros.recordValue(Math.max(0, (System.nanoTime() - t) / 1_000));

@@ -5,7 +5,11 @@
  * {@code bench/run} builds everything and starts it. With {@code --scenario durable} it measures
  * Herald's durable notifications instead, against the embedded PostgreSQL Herald starts
  * ({@link dev.herald.bench.EmbeddedDatabase}), and reports the rate/latency curve
- * ({@link dev.herald.bench.DurableReport}).
+ * ({@link dev.herald.bench.DurableReport}). With {@code --scenario delivery} it measures the delivery
+ * engine (issue 12): {@link dev.herald.bench.DeliveryScenario} runs an SMTP sink
+ * ({@link dev.herald.bench.SmtpSink}) and a webhook receiver ({@link dev.herald.bench.WebhookReceiver})
+ * in this process, one {@link dev.herald.bench.PhaseRun} per phase, and reports through
+ * {@link dev.herald.bench.DeliveryReport}.
  *
  * <p>The module also holds the JMH microbenchmarks ({@code bench/jmh}): the packet codecs and the
  * fan-out path, measured on the server's own classes. Those classes are package-private, so each
