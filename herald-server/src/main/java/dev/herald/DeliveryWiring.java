@@ -30,6 +30,9 @@ import java.util.function.Supplier;
  * <p>Threads: built and closed on the node's start and close; the engine has threads of its own.
  */
 final class DeliveryWiring {
+  /** The delivery channels this node sends: the planner makes jobs for these only. */
+  static final java.util.Set<String> SENDERS = java.util.Set.of("email", "webhook");
+
   final DeliveryEngine engine;
   final WebhooksApi webhooks;
   final DeliveriesApi deliveries;
@@ -51,6 +54,7 @@ final class DeliveryWiring {
     this.email = EmailChannel.create(database.pool(), notifications.templates(), settings, publicUrl, unsubscribeTokens);
     this.engine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, settings, config.nodeName(),
         clock, List.of(email, webhook));
+    assert SENDERS.equals(java.util.Set.of(email.name(), webhook.name())) : "SENDERS must name the engine's channels";
     this.deliveries = new DeliveriesApi(new Deliveries(database.pool(), engine::wake), apiKeys, metrics,
         config.limits());
     this.unsubscribe = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);

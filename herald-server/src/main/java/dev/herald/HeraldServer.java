@@ -106,7 +106,8 @@ public final class HeraldServer {
     // domain's inbox first, so the answer is bound once the gateway exists
     Online.Deferred online = new Online.Deferred();
     this.notifications = new Notifications(database.pool(), bus, metrics, config.notifications(), clock,
-        scheduler != null ? scheduler : new VertxScheduler(vertx), online);
+        scheduler != null ? scheduler : new VertxScheduler(vertx), online,
+        DeliveryWiring.SENDERS);
     this.gateway = new Gateway(bus, notifications.inbox(), metrics, config);
     online.bind(gateway);
     ClientCommands commands = new ClientCommands(gateway, notifications.inbox(), authorizer, metrics);

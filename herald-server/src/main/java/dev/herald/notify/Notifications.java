@@ -45,11 +45,12 @@ public final class Notifications implements AutoCloseable {
   /**
    * Wires the parts on {@code pool}: {@code clock} decides quiet hours and due times (tests move
    * it; database timestamps still come from PostgreSQL), {@code scheduler} runs re-sends and
-   * release polls, {@code online} tells whether a recipient has a live session (a type's
+   * release polls, {@code senders} are the delivery channels this node can send (no job is made for
+   * the others), {@code online} tells whether a recipient has a live session (a type's
    * {@code when: offline}).
    */
   public Notifications(Pool pool, Bus bus, HeraldMetrics metrics, HeraldConfig.Notify config, Clock clock,
-      Scheduler scheduler, Online online) {
+      Scheduler scheduler, Online online, java.util.Set<String> senders) {
     NotificationStore store = new NotificationStore(pool);
     NotificationInserts inserts = new NotificationInserts(pool);
     IdempotencyKeys keys = new IdempotencyKeys(pool);
@@ -62,7 +63,7 @@ public final class Notifications implements AutoCloseable {
     // few statements at a time: what arrives meanwhile waits and shares the next commit
     CreateBatcher batcher = new CreateBatcher(inserts, Math.max(1, config.databasePoolSize() / 4));
     this.creator = new NotificationCreator(inserts, keys, batcher, preferences, templates, types,
-        new RecipientPlanner(config, clock, online), publisher, metrics, directory);
+        new RecipientPlanner(config, clock, online, senders), publisher, metrics, directory);
     this.users = new UserNotifications(store, resends, bus);
     this.inbox = new ClientInbox(store, preferences, resends, new DeliveryReceipts(store, scheduler, metrics), bus,
         metrics, directory);

@@ -50,6 +50,20 @@ public record DeliveryPlan(Map<String, Decision> decisions, String locale, Strin
     }
   }
 
+  /**
+   * This plan with {@code channel} suppressed by {@code rule}: nothing on this node can send it
+   * (Web Push before its sender exists), so no job is made that could only end skipped.
+   */
+  public DeliveryPlan suppressed(String channel, String rule) {
+    Decision was = decisions.get(channel);
+    if (was == null || SUPPRESSED.equals(was.outcome())) {
+      return this;
+    }
+    Map<String, Decision> changed = new java.util.HashMap<>(decisions);
+    changed.put(channel, new Decision(SUPPRESSED, rule, null, was.timing()));
+    return new DeliveryPlan(changed, locale, localeFrom, channelsFrom);
+  }
+
   /** How the operator marked a notification type ({@code HERALD_CRITICAL_TYPES}). */
   public record Criticality(boolean critical, Set<String> bypass) {
     public static final Criticality NONE = new Criticality(false, Set.of());
