@@ -48,11 +48,12 @@ final class DeliveryWiring {
     TargetAddresses targets = TargetAddresses.of(settings.allowPrivateTargets());
     WebhookEndpoints endpoints = new WebhookEndpoints(database.pool(), clock);
     // the engine runs webhook jobs through this channel; the API's test-sends use it directly
-    WebhookChannel webhook = WebhookChannel.over(endpoints, targets, settings.webhookTimeout());
+    WebhookChannel webhook = WebhookChannel.over(endpoints, targets, settings.webhookTimeout(), vertx,
+        settings.perTarget());
     this.webhooks = new WebhooksApi(vertx, endpoints, webhook, targets, apiKeys, metrics, config.limits(), clock);
     this.unsubscribeTokens = UnsubscribeTokens.of(settings, config.dataDir());
     this.email = EmailChannel.create(database.pool(), notifications.templates(), settings, publicUrl, unsubscribeTokens);
-    this.engine = new DeliveryEngine(database.pool(), database.target(), bus, metrics, settings, config.nodeName(),
+    this.engine = new DeliveryEngine(database.queuePool(), database.target(), bus, metrics, settings, config.nodeName(),
         clock, List.of(email, webhook));
     assert SENDERS.equals(java.util.Set.of(email.name(), webhook.name())) : "SENDERS must name the engine's channels";
     this.deliveries = new DeliveriesApi(new Deliveries(database.pool(), engine::wake), apiKeys, metrics,

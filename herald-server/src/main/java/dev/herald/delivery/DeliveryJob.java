@@ -14,10 +14,27 @@ import java.util.UUID;
  * @param event the webhook event ({@code notification.created}, …; webhook jobs only)
  * @param payload a body of the job's own (test-sends), JSON text; null: built from the notification
  * @param locale the locale the recipient's texts render in ({@code ""}: the default)
+ * @param contact the recipient's entry in the user directory, read with the claim
  */
 public record DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
     UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
-    Notification notification) {
+    Notification notification, Contact contact) {
+
+  /** A job without the recipient's contact read (a channel that needs it looks it up). */
+  public DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
+      UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
+      Notification notification) {
+    this(id, channel, tenant, recipient, notificationId, endpointId, event, payload, locale, attempt, createdAt,
+        notification, null);
+  }
+
+  /**
+   * The recipient as the user directory knows them when the job was claimed: each field the
+   * service's value, else the token claim's (null when neither). The record itself is absent (null
+   * {@code contact}) when the claim did not read it; present with null fields when the directory
+   * holds nothing of the user.
+   */
+  public record Contact(String email, String name, String locale) {}
 
   /**
    * The notification of a job, as stored when the job was claimed.

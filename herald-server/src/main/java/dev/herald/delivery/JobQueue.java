@@ -69,8 +69,12 @@ final class JobQueue {
       + "select u.id, u.delivery_channel, u.tenant_id, u.recipient, u.notification_id, u.endpoint_id, u.event, "
       + "  u.payload::text as payload, u.locale, u.attempts, u.created_at, u.condition, "
       + "  n.id as n_id, n.type, n.title, n.message, n.channel, n.priority, n.status, n.data::text as data, "
-      + "  n.action_url, n.requires_ack, n.created_at as n_created_at, n.read_at, n.delivered_via "
-      + "from u left join notification n on n.id = u.notification_id";
+      + "  n.action_url, n.requires_ack, n.created_at as n_created_at, n.read_at, n.delivered_via, "
+      // the recipient's contact, so that an email needs no query of its own: service value, else claim
+      + "  coalesce(d.email, d.claim_email) as c_email, coalesce(d.name, d.claim_name) as c_name, "
+      + "  coalesce(d.locale, d.claim_locale) as c_locale "
+      + "from u left join notification n on n.id = u.notification_id "
+      + "left join directory_user d on d.tenant_id = u.tenant_id and d.user_id = u.recipient";
 
   /** Claims up to {@code max} due jobs for {@code lease}; jobs other nodes hold are skipped. */
   List<Claimed> claim(int max, Duration lease) {
@@ -84,7 +88,8 @@ final class JobQueue {
           r.getOffsetDateTime("read_at"), List.of(r.getArrayOfStrings("delivered_via")));
       DeliveryJob job = new DeliveryJob(r.getUUID("id"), r.getString("delivery_channel"), r.getString("tenant_id"),
           r.getString("recipient"), r.getUUID("notification_id"), r.getUUID("endpoint_id"), r.getString("event"),
-          r.getString("payload"), r.getString("locale"), r.getInteger("attempts"), r.getOffsetDateTime("created_at"), n);
+          r.getString("payload"), r.getString("locale"), r.getInteger("attempts"), r.getOffsetDateTime("created_at"), n,
+          new DeliveryJob.Contact(r.getString("c_email"), r.getString("c_name"), r.getString("c_locale")));
       out.add(new Claimed(job, r.getString("condition")));
     }
     return out;

@@ -25,13 +25,17 @@ public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private final Pool pool;
+  /** The delivery engine's: commits without waiting for the WAL flush. */
+  private final Pool queuePool;
+  private static final int QUEUE_POOL_SIZE = 4;
   /** The embedded server, held for as long as the pool runs (its watchdog with it); null when external. */
   private final EmbeddedServer embedded;
   private final String description;
   private final DatabaseUrl target;
 
-  private Database(Pool pool, EmbeddedServer embedded, String description, DatabaseUrl target) {
+  private Database(Pool pool, Pool queuePool, EmbeddedServer embedded, String description, DatabaseUrl target) {
     this.pool = pool;
+    this.queuePool = queuePool;
     this.target = target;
     this.embedded = embedded;
     this.description = description;
@@ -68,10 +72,19 @@ public final class Database implements AutoCloseable {
           .connectingTo(connect)
           .using(vertx)
           .build();
+      // the delivery engine's claims and results: losing the last ones to a crash of PostgreSQL only
+      // runs those jobs again (at least once, as after any crash), so their commits need not wait
+      // for the WAL flush; a pool of their own also keeps them out of the create path's queue
+      Pool queuePool = PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(QUEUE_POOL_SIZE).setMaxWaitQueueSize(10_000)
+              .setConnectionTimeout(5).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+          .connectingTo(new PgConnectOptions(connect).addProperty("synchronous_commit", "off"))
+          .using(vertx)
+          .build();
       String description = (embedded != null ? "embedded PostgreSQL in " + dataDir.resolve("postgres") + ", port "
           : "PostgreSQL at ") + target;
       LOG.info("database: {}", description);
-      return new Database(pool, embedded, description, target);
+      return new Database(pool, queuePool, embedded, description, target);
     } catch (RuntimeException e) {
       closeQuietly(embedded);
       throw e;
@@ -80,6 +93,14 @@ public final class Database implements AutoCloseable {
 
   public Pool pool() {
     return pool;
+  }
+
+  /**
+   * The delivery engine's pool: claims and the ends of attempts, committed without waiting for the
+   * WAL flush (a crash of PostgreSQL may run the last few jobs again, never lose one).
+   */
+  public Pool queuePool() {
+    return queuePool;
   }
 
   /**
@@ -103,6 +124,7 @@ public final class Database implements AutoCloseable {
   public void close() {
     try {
       pool.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      queuePool.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("closing the database pool: {}", e.toString());
     }

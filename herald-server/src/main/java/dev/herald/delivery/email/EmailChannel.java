@@ -87,7 +87,9 @@ public final class EmailChannel implements DeliveryChannel, AutoCloseable {
     if (mailer == null) {
       return new Outcome.Skipped(null, "no-transport");
     }
-    Addresses.Address address = job.recipient() == null ? null : addresses.find(job.tenant(), job.recipient());
+    Addresses.Address address = job.recipient() == null ? null
+        : job.contact() != null ? new Addresses.Address(job.contact().email(), job.contact().name(), job.contact().locale())
+        : addresses.find(job.tenant(), job.recipient());
     if (address == null || address.email() == null || address.email().isBlank()) {
       return new Outcome.Skipped(null, "no-address");
     }

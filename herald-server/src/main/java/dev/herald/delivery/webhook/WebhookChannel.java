@@ -67,8 +67,19 @@ public final class WebhookChannel implements DeliveryChannel {
 
   /** The channel over the real HTTP client (connect timeout: the lesser of {@code timeout} and 10 s). */
   public static WebhookChannel over(EndpointStore endpoints, TargetAddresses targets, Duration timeout) {
-    Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
-    return new WebhookChannel(endpoints, new JdkWebhookClient(connect), targets, timeout, Clock.systemUTC());
+    return new WebhookChannel(endpoints, new JdkWebhookClient(connectTimeout(timeout)), targets, timeout,
+        Clock.systemUTC());
+  }
+
+  /** The channel sending through Vert.x's HTTP client, at most {@code perReceiver} connections each. */
+  public static WebhookChannel over(EndpointStore endpoints, TargetAddresses targets, Duration timeout,
+      io.vertx.core.Vertx vertx, int perReceiver) {
+    return new WebhookChannel(endpoints, new VertxWebhookClient(vertx, connectTimeout(timeout), perReceiver), targets,
+        timeout, Clock.systemUTC());
+  }
+
+  private static Duration connectTimeout(Duration timeout) {
+    return timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
   }
 
   @Override

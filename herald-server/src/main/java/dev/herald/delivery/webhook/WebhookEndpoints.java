@@ -31,6 +31,12 @@ public final class WebhookEndpoints implements EndpointStore {
 
   private final Pool pool;
   private final Clock clock;
+  /**
+   * Endpoints as the channel reads them for every job (one query per delivery otherwise); this
+   * node's writes forget what they change. Another node's writes reach it with the cluster's cache
+   * invalidation (issue 15).
+   */
+  private final dev.herald.store.ReadCache<WebhookEndpoint> cache = new dev.herald.store.ReadCache<>(10_000);
 
   public WebhookEndpoints(Pool pool, Clock clock) {
     this.pool = pool;
@@ -61,7 +67,17 @@ public final class WebhookEndpoints implements EndpointStore {
 
   @Override
   public Future<WebhookEndpoint> get(String tenant, UUID id) {
-    return one("select " + COLUMNS + " from webhook_endpoint where tenant_id = $1 and id = $2", Tuple.of(tenant, id));
+    return cache.get(key(tenant, id), () -> one("select " + COLUMNS + " from webhook_endpoint where tenant_id = $1 "
+        + "and id = $2", Tuple.of(tenant, id)));
+  }
+
+  private static String key(String tenant, UUID id) {
+    return tenant + '\u0000' + id;
+  }
+
+  private <T> Future<T> forgetting(String tenant, UUID id, Future<T> write) {
+    String key = key(tenant, id);
+    return write.andThen(ar -> cache.forget(key::equals));
   }
 
   /** The tenant's enabled endpoints that receive {@code event}, for the jobs of one notification. */
@@ -78,9 +94,9 @@ public final class WebhookEndpoints implements EndpointStore {
 
   /** Deletes the endpoint (its pending jobs go with it: {@code on delete cascade}); false when there is none. */
   public Future<Boolean> delete(String tenant, UUID id) {
-    return pool.preparedQuery("delete from webhook_endpoint where tenant_id = $1 and id = $2")
+    return forgetting(tenant, id, pool.preparedQuery("delete from webhook_endpoint where tenant_id = $1 and id = $2")
         .execute(Tuple.of(tenant, id))
-        .map(rows -> rows.rowCount() > 0);
+        .map(rows -> rows.rowCount() > 0));
   }
 
   /**
@@ -89,23 +105,23 @@ public final class WebhookEndpoints implements EndpointStore {
    */
   public Future<WebhookEndpoint> rotateSecret(String tenant, UUID id) {
     OffsetDateTime until = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).plus(ROTATION_OVERLAP);
-    return one("update webhook_endpoint set previous_secret = secret, previous_secret_until = $3, secret = $4, "
-        + "updated_at = now() where tenant_id = $1 and id = $2 returning " + COLUMNS,
-        Tuple.of(tenant, id, until, WebhookSignature.newSecret()));
+    return forgetting(tenant, id, one("update webhook_endpoint set previous_secret = secret, previous_secret_until = $3, "
+        + "secret = $4, updated_at = now() where tenant_id = $1 and id = $2 returning " + COLUMNS,
+        Tuple.of(tenant, id, until, WebhookSignature.newSecret())));
   }
 
   @Override
   public Future<Boolean> disable(String tenant, UUID id, String reason) {
-    return pool.preparedQuery("update webhook_endpoint set enabled = false, disabled_reason = $3, updated_at = now() "
-            + "where tenant_id = $1 and id = $2")
+    return forgetting(tenant, id, pool.preparedQuery("update webhook_endpoint set enabled = false, disabled_reason = $3, "
+            + "updated_at = now() where tenant_id = $1 and id = $2")
         .execute(Tuple.of(tenant, id, reason))
-        .map(rows -> rows.rowCount() > 0);
+        .map(rows -> rows.rowCount() > 0));
   }
 
   /** Turns a disabled endpoint back on (its owner fixed the receiver after a 410). Null when there is none. */
   public Future<WebhookEndpoint> enable(String tenant, UUID id) {
-    return one("update webhook_endpoint set enabled = true, disabled_reason = null, updated_at = now() "
-        + "where tenant_id = $1 and id = $2 returning " + COLUMNS, Tuple.of(tenant, id));
+    return forgetting(tenant, id, one("update webhook_endpoint set enabled = true, disabled_reason = null, "
+        + "updated_at = now() where tenant_id = $1 and id = $2 returning " + COLUMNS, Tuple.of(tenant, id)));
   }
 
   private Future<WebhookEndpoint> one(String sql, Tuple args) {

@@ -57,7 +57,8 @@ class WebhookDeliveryTest {
     databaseUrl = TestDatabase.get().createDatabase();
     database = Database.open(vertx, databaseUrl, null, 2, true);
     endpoints = new WebhookEndpoints(database.pool(), java.time.Clock.systemUTC());
-    channel = WebhookChannel.over(endpoints, TargetAddresses.of(true), TIMEOUT);
+    // the client Herald sends with (Vert.x); NodeWebhookVerifierTest drives the JDK one
+    channel = WebhookChannel.over(endpoints, TargetAddresses.of(true), TIMEOUT, vertx, 4);
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     receiver.createContext("/", exchange -> {
