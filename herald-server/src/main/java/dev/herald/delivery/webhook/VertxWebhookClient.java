@@ -1,7 +1,6 @@
 package dev.herald.delivery.webhook;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeoutException;
  * with keep-alive connections pooled per receiver, no redirects followed (a redirect could lead to an
  * address the SSRF check never saw; it is an answer like any other, and retried), a connect timeout,
  * and at most {@link JdkWebhookClient#MAX_BODY} bytes of the answer kept (the rest is read and
- * dropped, so a receiver cannot make Herald hold a large answer). Measured against the JDK's client
+ * dropped). Measured against the JDK's client
  * on the delivery benchmark: a fraction of its CPU per request.
  *
  * <p>Threads: {@link #post} blocks its caller (a virtual thread) until the answer or the timeout;
@@ -35,6 +34,14 @@ import java.util.concurrent.TimeoutException;
  */
 public final class VertxWebhookClient implements WebhookClient {
   private final HttpClient http;
+  /**
+   * Event-loop contexts the requests run on, in turn. A request started from a virtual thread (no
+   * context) gets one made for it, and the completions of its futures are then dispatched to it as
+   * tasks: by the time a handler is set on a response, a short answer may have ended already.
+   * Started on a context's own thread, every step runs in the I/O event that caused it.
+   */
+  private final io.vertx.core.Context[] contexts;
+  private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
 
   /** {@code perReceiver}: connections kept per receiver (the engine's per-target slots). */
   public VertxWebhookClient(Vertx vertx, Duration connectTimeout, int perReceiver) {
@@ -44,6 +51,10 @@ public final class VertxWebhookClient implements WebhookClient {
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
             .setMaxRedirects(0),
         new PoolOptions().setHttp1MaxSize(perReceiver).setMaxWaitQueueSize(10_000));
+    this.contexts = new io.vertx.core.Context[Math.max(1, Runtime.getRuntime().availableProcessors())];
+    for (int i = 0; i < contexts.length; i++) {
+      contexts[i] = vertx.getOrCreateContext();
+    }
   }
 
   @Override
@@ -52,9 +63,12 @@ public final class VertxWebhookClient implements WebhookClient {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url.toString())
         .setFollowRedirects(false).setIdleTimeout(timeout.toMillis());
     headers.forEach(options::putHeader);
-    Future<Answer> answer = http.request(options)
+    io.vertx.core.Promise<Answer> answered = io.vertx.core.Promise.promise();
+    contexts[Math.floorMod(next.getAndIncrement(), contexts.length)].runOnContext(v -> http.request(options)
         .compose(request -> request.send(Buffer.buffer(body)))
-        .compose(VertxWebhookClient::read);
+        .compose(VertxWebhookClient::read)
+        .onComplete(answered));
+    Future<Answer> answer = answered.future();
     try {
       return answer.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -73,19 +87,33 @@ public final class VertxWebhookClient implements WebhookClient {
     }
   }
 
-  /** The answer's status, its first bytes and {@code Retry-After}; the rest of the body is drained. */
+  /**
+   * The answer's status, its first bytes and {@code Retry-After}; the rest of the body is read and
+   * dropped, so a receiver cannot make Herald hold a large answer. Runs in the I/O event that brought
+   * the answer's head (see {@link #contexts}); should the answer have ended already all the same,
+   * the status stands without a body: the receiver took the message, and a failure here would send
+   * it again.
+   */
   private static Future<Answer> read(HttpClientResponse response) {
-    Promise<Answer> done = Promise.promise();
+    io.vertx.core.Promise<Answer> done = io.vertx.core.Promise.promise();
     Buffer kept = Buffer.buffer();
-    response.handler(chunk -> {
-      int room = JdkWebhookClient.MAX_BODY - kept.length();
-      if (room > 0) {
-        kept.appendBuffer(chunk.length() <= room ? chunk : chunk.slice(0, room));
-      }
-    });
-    response.exceptionHandler(done::tryFail);
-    response.endHandler(v -> done.tryComplete(new Answer(response.statusCode(),
-        new String(kept.getBytes(), StandardCharsets.UTF_8), response.getHeader("retry-after"))));
+    try {
+      response.handler(chunk -> {
+        int room = JdkWebhookClient.MAX_BODY - kept.length();
+        if (room > 0) {
+          kept.appendBuffer(chunk.length() <= room ? chunk : chunk.slice(0, room));
+        }
+      });
+      response.exceptionHandler(done::tryFail);
+      response.endHandler(v -> done.tryComplete(answer(response, kept)));
+    } catch (IllegalStateException ended) {
+      done.tryComplete(answer(response, kept));
+    }
     return done.future();
+  }
+
+  private static Answer answer(HttpClientResponse response, Buffer kept) {
+    return new Answer(response.statusCode(), new String(kept.getBytes(), StandardCharsets.UTF_8),
+        response.getHeader("retry-after"));
   }
 }
