@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class Results implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Results.class);
   private static final int MAX_BATCH = 1000;
+  /** A batch smaller than this waits {@link DeliveryEngine#LINGER} for company. */
+  private static final int LINGER_BELOW = 50;
 
   private final JobQueue queue;
   private final Bus bus;
@@ -63,6 +65,11 @@ final class Results implements AutoCloseable {
           }
           batch.add(first);
           pending.drainTo(batch, MAX_BATCH - 1);
+          if (batch.size() < LINGER_BELOW) {
+            // a quiet moment: the ends of the next few milliseconds share this statement
+            Thread.sleep(DeliveryEngine.LINGER.toMillis());
+            pending.drainTo(batch, MAX_BATCH - batch.size());
+          }
         }
         List<JobQueue.Finished> finished = queue.finish(batch);
         boolean retry = batch.stream().anyMatch(r -> "retrying".equals(r.state()));
