@@ -28,6 +28,10 @@ final class UserErasure {
       "delete from recipient_sequence where tenant_id = $1 and recipient = $2",
       // their preferences and the locale of their last token
       "delete from notification_preference where tenant_id = $1 and user_id = $2",
+      // the recorded answers of idempotent creates that name them (an answer lists its recipients);
+      // a retry of such a create after the erasure creates again
+      "delete from idempotency_key where tenant_id = $1 and response_body is not null "
+          + "and strpos(response_body, '\"recipient\":' || to_json($2::text)::text) > 0",
       // their directory entry: addresses, name, locale, time zone, data, token claims
       "delete from directory_user where tenant_id = $1 and user_id = $2"
       // push subscriptions (Web Push, a later issue): add "delete from push_subscription ..." here

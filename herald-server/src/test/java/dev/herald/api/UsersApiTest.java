@@ -148,7 +148,16 @@ class UsersApiTest {
     long logBefore = count("select count(*) from delivery_log l join notification n on n.id = l.notification_id "
         + "where n.recipient = 'kept'");
 
+    // an idempotent create's recorded answer names its recipients: the erased user's goes, others stay
+    herald.queryDatabase("insert into idempotency_key (tenant_id, key, request_hash, state, response_status, "
+        + "response_body) values ('acme', 'k-erased', '\\x00'::bytea, 'done', 201, ?), ('acme', 'k-kept', '\\x00'::bytea, "
+        + "'done', 201, ?) returning key", "{\"notifications\":[{\"id\":\"x\",\"recipient\":\"erased\"}]}",
+        "{\"notifications\":[{\"id\":\"y\",\"recipient\":\"kept\"}]}");
+
     ok(herald.call("DELETE", "/api/users/erased", ACME, null), 204);
+
+    assertThat(count("select count(*) from idempotency_key where key = 'k-erased'")).isZero();
+    assertThat(count("select count(*) from idempotency_key where key = 'k-kept'")).isEqualTo(1);
 
     assertThat(held("erased")).allSatisfy((table, rows) -> assertThat(rows).as(table).isZero());
     assertThat(held("kept")).isEqualTo(keptBefore);
