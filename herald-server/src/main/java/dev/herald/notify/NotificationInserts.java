@@ -82,7 +82,7 @@ final class NotificationInserts {
     /** A CTE inserting the jobs; its parameter numbers are filled in with {@code formatted}. */
     static final String INSERT = "jobs as (insert into delivery_job (id, notification_id, tenant_id, recipient, "
         + "delivery_channel, state, run_at, locale, condition, event, endpoint_id) "
-        + "select case when j.channel = 'webhook' then " + SQL_UUID_V7 + " else j.id end, "
+        + "select case when j.channel = 'webhook' then herald_uuid_v7() else j.id end, "
         + "j.notification, j.tenant, j.recipient, j.channel, j.state, j.run_at, j.locale, j.condition, j.event, e.id "
         + "from unnest($%d::uuid[], $%d::uuid[], $%d::text[], $%d::text[], $%d::text[], $%d::text[], "
         + "$%d::timestamptz[], $%d::text[], $%d::text[], $%d::text[]) "
@@ -124,15 +124,6 @@ final class NotificationInserts {
           .addArrayOfString(condition.toArray(new String[0])).addArrayOfString(event.toArray(new String[0]));
     }
   }
-
-  /**
-   * A UUIDv7 (RFC 9562 5.7: 48 bits of Unix milliseconds, version 7, then random bits) made by
-   * PostgreSQL: a random UUID's first six bytes replaced by the clock, its version nibble 0100 made
-   * 0111 (bits 52 and 53 of {@code set_bit}'s numbering are the version's low bits).
-   */
-  private static final String SQL_UUID_V7 = "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
-      + "substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), "
-      + "52, 1), 53, 1), 'hex')::uuid";
 
   /** One create of a batch: the request, its id, and each recipient's plan. */
   record Pending(NotificationRequest request, UUID requestId, Map<String, RecipientPlan> plans) {}
