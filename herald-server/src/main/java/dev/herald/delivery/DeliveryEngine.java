@@ -189,8 +189,8 @@ public final class DeliveryEngine implements AutoCloseable {
     DeliveryJob job = claimed.job();
     DeliveryChannel channel = channels.get(job.channel());
     if (channel == null) {
-      // no sender of this kind on this node (Web Push arrives with issue 13): nobody can have subscribed
-      return end(job, new Outcome.Skipped(null, "push".equals(job.channel()) ? "no-subscription" : "no-channel"), 0);
+      // no sender of this kind on this node (Web Push, before its channel is wired)
+      return end(job, new Outcome.Skipped(null, "no-sender"), 0);
     }
     if (job.notificationId() != null && job.notification() == null) {
       return end(job, new Outcome.Skipped(null, "deleted"), 0);

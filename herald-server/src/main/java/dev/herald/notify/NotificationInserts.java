@@ -74,21 +74,31 @@ final class NotificationInserts {
   /**
    * The email, push and webhook jobs of one statement, as the arrays {@link #INSERT} unnests. A
    * {@code webhook} row becomes one job per enabled endpoint of its tenant subscribed to its event
-   * (contract: "events omitted: all"), none when there is none; those jobs get time-ordered ids
+   * (contract: "events omitted: all"), none when there is none; a {@code push} row one job per
+   * subscription of the recipient (V9), or one that ends {@code skipped: no-subscription} at once
+   * when there is none; those jobs get time-ordered ids
    * (UUIDv7 from PostgreSQL's clock, as {@link Uuids#v7} makes them) since the operator's list
    * pages by id.
    */
   static final class Jobs {
+    /** A push job due now whose recipient has no subscription. */
+    private static final String NO_SUBSCRIPTION = "j.channel = 'push' and s.id is null and j.state = 'pending'";
     /** A CTE inserting the jobs; its parameter numbers are filled in with {@code formatted}. */
     static final String INSERT = "jobs as (insert into delivery_job (id, notification_id, tenant_id, recipient, "
-        + "delivery_channel, state, run_at, locale, condition, event, endpoint_id) "
-        + "select case when j.channel = 'webhook' then herald_uuid_v7() else j.id end, "
-        + "j.notification, j.tenant, j.recipient, j.channel, j.state, j.run_at, j.locale, j.condition, j.event, e.id "
+        + "delivery_channel, state, run_at, locale, condition, event, endpoint_id, subscription_id, reason, finished_at) "
+        + "select case when j.channel in ('webhook', 'push') then herald_uuid_v7() else j.id end, "
+        + "j.notification, j.tenant, j.recipient, j.channel, "
+        // a push due now to a recipient without a subscription ends here (contract: skipped: no-subscription);
+        // a held one waits, and is judged when released
+        + "case when " + NO_SUBSCRIPTION + " then 'skipped' else j.state end, j.run_at, j.locale, j.condition, "
+        + "j.event, e.id, s.id, case when " + NO_SUBSCRIPTION + " then 'no-subscription' end, "
+        + "case when " + NO_SUBSCRIPTION + " then now() end "
         + "from unnest($%d::uuid[], $%d::uuid[], $%d::text[], $%d::text[], $%d::text[], $%d::text[], "
         + "$%d::timestamptz[], $%d::text[], $%d::text[], $%d::text[]) "
         + "as j(id, notification, tenant, recipient, channel, state, run_at, locale, condition, event) "
         + "left join webhook_endpoint e on j.channel = 'webhook' and e.tenant_id = j.tenant and e.enabled "
         + "and (e.events is null or j.event = any(e.events)) "
+        + "left join push_subscription s on j.channel = 'push' and s.tenant_id = j.tenant and s.user_id = j.recipient "
         + "where j.channel <> 'webhook' or e.id is not null)";
     private final List<UUID> id = new ArrayList<>();
     private final List<UUID> notification = new ArrayList<>();
