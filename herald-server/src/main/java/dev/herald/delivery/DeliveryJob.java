@@ -15,18 +15,34 @@ import java.util.UUID;
  * @param payload a body of the job's own (test-sends), JSON text; null: built from the notification
  * @param locale the locale the recipient's texts render in ({@code ""}: the default)
  * @param contact the recipient's entry in the user directory, read with the claim
+ * @param subscription the push subscription of a push job, read with the claim
  */
 public record DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
     UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
-    Notification notification, Contact contact) {
+    Notification notification, Contact contact, Subscription subscription) {
 
   /** A job without the recipient's contact read (a channel that needs it looks it up). */
   public DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
       UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
       Notification notification) {
     this(id, channel, tenant, recipient, notificationId, endpointId, event, payload, locale, attempt, createdAt,
-        notification, null);
+        notification, null, null);
   }
+
+  /** A job with the recipient's contact and no push subscription. */
+  public DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
+      UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
+      Notification notification, Contact contact) {
+    this(id, channel, tenant, recipient, notificationId, endpointId, event, payload, locale, attempt, createdAt,
+        notification, contact, null);
+  }
+
+  /**
+   * The push subscription a push job goes to, as stored when the job was claimed (V9): the push
+   * service's {@code endpoint}, the browser's {@code p256dh} key and {@code auth} secret (base64url).
+   * Null for other channels, and for a push job whose subscription was removed meanwhile.
+   */
+  public record Subscription(UUID id, String endpoint, String p256dh, String auth) {}
 
   /**
    * The recipient as the user directory knows them when the job was claimed: each field the

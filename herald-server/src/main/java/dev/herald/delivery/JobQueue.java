@@ -72,9 +72,11 @@ final class JobQueue {
       + "  n.action_url, n.requires_ack, n.created_at as n_created_at, n.read_at, n.delivered_via, "
       // the recipient's contact, so that an email needs no query of its own: service value, else claim
       + "  coalesce(d.email, d.claim_email) as c_email, coalesce(d.name, d.claim_name) as c_name, "
-      + "  coalesce(d.locale, d.claim_locale) as c_locale "
+      + "  coalesce(d.locale, d.claim_locale) as c_locale, "
+      + "  ps.id as ps_id, ps.endpoint as ps_endpoint, ps.p256dh as ps_p256dh, ps.auth as ps_auth "
       + "from u left join notification n on n.id = u.notification_id "
-      + "left join directory_user d on d.tenant_id = u.tenant_id and d.user_id = u.recipient";
+      + "left join directory_user d on d.tenant_id = u.tenant_id and d.user_id = u.recipient "
+      + "left join push_subscription ps on ps.id = u.subscription_id";
 
   /** Claims up to {@code max} due jobs for {@code lease}; jobs other nodes hold are skipped. */
   List<Claimed> claim(int max, Duration lease) {
@@ -89,7 +91,9 @@ final class JobQueue {
       DeliveryJob job = new DeliveryJob(r.getUUID("id"), r.getString("delivery_channel"), r.getString("tenant_id"),
           r.getString("recipient"), r.getUUID("notification_id"), r.getUUID("endpoint_id"), r.getString("event"),
           r.getString("payload"), r.getString("locale"), r.getInteger("attempts"), r.getOffsetDateTime("created_at"), n,
-          new DeliveryJob.Contact(r.getString("c_email"), r.getString("c_name"), r.getString("c_locale")));
+          new DeliveryJob.Contact(r.getString("c_email"), r.getString("c_name"), r.getString("c_locale")),
+          r.getUUID("ps_id") == null ? null : new DeliveryJob.Subscription(r.getUUID("ps_id"),
+              r.getString("ps_endpoint"), r.getString("ps_p256dh"), r.getString("ps_auth")));
       out.add(new Claimed(job, r.getString("condition")));
     }
     return out;
