@@ -1,9 +1,11 @@
 package dev.herald;
 
 import dev.herald.api.DeliveriesApi;
+import dev.herald.api.PushApi;
 import dev.herald.api.UnsubscribeApi;
 import dev.herald.api.WebhooksApi;
 import dev.herald.auth.ApiKeys;
+import dev.herald.auth.TokenVerifier;
 import dev.herald.bus.Bus;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.Deliveries;
@@ -13,6 +15,8 @@ import dev.herald.delivery.email.EmailChannel;
 import dev.herald.delivery.email.UnsubscribeTokens;
 import dev.herald.delivery.webhook.WebhookChannel;
 import dev.herald.delivery.webhook.WebhookEndpoints;
+import dev.herald.delivery.webpush.PushSubscriptions;
+import dev.herald.delivery.webpush.VapidKeys;
 import dev.herald.notify.Notifications;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.store.Database;
@@ -23,8 +27,8 @@ import java.util.function.Supplier;
 
 /**
  * Delivery beyond the tab, wired for one node: the channels (email, webhooks), the engine that runs
- * their jobs, and the routes' handlers that steer them (webhook endpoints, deliveries, one-click
- * unsubscribe). Part of the composition root: {@link HeraldServer} starts and closes it and puts its
+ * their jobs, and the routes' handlers that steer them (webhook endpoints, push subscriptions,
+ * deliveries, one-click unsubscribe). Part of the composition root: {@link HeraldServer} starts and closes it and puts its
  * handlers in the route table.
  *
  * <p>Threads: built and closed on the node's start and close; the engine has threads of its own.
@@ -37,13 +41,19 @@ final class DeliveryWiring {
   final WebhooksApi webhooks;
   final DeliveriesApi deliveries;
   final UnsubscribeApi unsubscribe;
+  /** The users' push subscriptions and the VAPID key they subscribe with. */
+  final PushApi push;
+  /** The browsers' subscriptions: the routes write them, the push channel reads and prunes them. */
+  final PushSubscriptions pushSubscriptions;
+  /** This node's VAPID pair: configured, or generated once into the data directory. */
+  final VapidKeys vapidKeys;
   /** Signs the one-click unsubscribe links of emails; the email channel issues, {@link #unsubscribe} checks. */
   final UnsubscribeTokens unsubscribeTokens;
   private final EmailChannel email;
 
   /** {@code publicUrl}: the base of links in messages, read per message (the port may be bound later). */
   DeliveryWiring(HeraldConfig config, Vertx vertx, Database database, Notifications notifications, Bus bus,
-      ApiKeys apiKeys, HeraldMetrics metrics, Clock clock, Supplier<String> publicUrl) {
+      ApiKeys apiKeys, HeraldMetrics metrics, Clock clock, Supplier<String> publicUrl, TokenVerifier verifier) {
     HeraldConfig.Delivery settings = config.delivery();
     TargetAddresses targets = TargetAddresses.of(settings.allowPrivateTargets());
     WebhookEndpoints endpoints = new WebhookEndpoints(database.pool(), clock);
@@ -59,6 +69,9 @@ final class DeliveryWiring {
     this.deliveries = new DeliveriesApi(new Deliveries(database.pool(), engine::wake), apiKeys, metrics,
         config.limits());
     this.unsubscribe = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);
+    this.pushSubscriptions = new PushSubscriptions(database.pool());
+    this.vapidKeys = VapidKeys.of(settings, config.dataDir());
+    this.push = new PushApi(vertx, pushSubscriptions, vapidKeys, targets, verifier, metrics, config.limits());
     metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", engine::running);
   }
 

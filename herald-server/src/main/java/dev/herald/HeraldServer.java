@@ -126,7 +126,7 @@ public final class HeraldServer {
         config.limits());
     this.usersApi = new UsersApi(notifications.directory(), apiKeys, metrics, config.limits());
     this.delivery = new DeliveryWiring(config, vertx, database, notifications, bus, apiKeys, metrics, clock,
-        this::publicUrl);
+        this::publicUrl, verifier);
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
     this.routes = routes();
     this.headGuard = new RequestHeadGuard(metrics, config.limits().headerTimeout());
@@ -302,6 +302,10 @@ public final class HeraldServer {
         .add(HttpMethod.POST, "/api/webhooks/{id}/rotate-secret", delivery.webhooks::rotateSecret)
         .add(HttpMethod.POST, "/api/webhooks/{id}/test", delivery.webhooks::test)
         .add(HttpMethod.POST, "/api/webhooks/{id}/enable", delivery.webhooks::enable)
+        .add(HttpMethod.GET, "/api/push/vapid-public-key", delivery.push::publicKey)
+        .add(HttpMethod.POST, "/api/push/subscriptions", delivery.push::subscribe)
+        .add(HttpMethod.GET, "/api/push/subscriptions", delivery.push::list)
+        .add(HttpMethod.DELETE, "/api/push/subscriptions/{id}", delivery.push::unsubscribe)
         .add(getPutPatch, "/api/tenant/preferences", (req, p) -> serviceApi.tenantDefaults(req))
         .add(HttpMethod.GET, "/api/admin/notifications/{id}", serviceApi::adminView)
         .add(HttpMethod.GET, "/api/deliveries", delivery.deliveries::list)

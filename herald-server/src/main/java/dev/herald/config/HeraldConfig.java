@@ -183,7 +183,7 @@ public record HeraldConfig(
   }
 
   /**
-   * Delivery beyond the tab: the job engine, email and webhooks.
+   * Delivery beyond the tab: the job engine, email, webhooks and Web Push.
    *
    * @param smtpUrl {@code smtp://user:pass@host:587} (STARTTLS when offered; {@code ?starttls=required}),
    *     {@code smtps://…} for implicit TLS ({@code HERALD_SMTP_URL}); user and password percent-encoded;
@@ -204,15 +204,34 @@ public record HeraldConfig(
    * @param signingSecret the key that signs links in messages, such as one-click unsubscribe
    *     ({@code HERALD_SIGNING_SECRET}, at least 32 characters); null: one generated once into the data
    *     directory, so links in sent messages keep working across restarts
+   * @param vapidPublicKey the VAPID public key that push services check messages against
+   *     ({@code HERALD_VAPID_PUBLIC_KEY}, base64url of the 65-byte uncompressed P-256 point, npm
+   *     {@code web-push}'s format); null with {@code vapidPrivateKey}: a pair generated once into the
+   *     data directory, so the browsers' subscriptions stay valid across restarts
+   * @param vapidPrivateKey its private key ({@code HERALD_VAPID_PRIVATE_KEY}, base64url of the 32-byte
+   *     scalar); set both or neither
+   * @param vapidSubject the contact push services may write to ({@code HERALD_VAPID_SUBJECT},
+   *     {@code mailto:} or {@code https:}, RFC 8292 §2.1; default {@code mailto:herald@localhost})
    */
   public record Delivery(String smtpUrl, String emailFrom, String publicUrl, boolean allowPrivateTargets,
       List<Duration> retryDelays, int concurrency, int perTarget, Duration lease, Duration webhookTimeout,
-      Duration smtpTimeout, String signingSecret) {
+      Duration smtpTimeout, String signingSecret, String vapidPublicKey, String vapidPrivateKey,
+      String vapidSubject) {
+    /** The VAPID subject when {@code HERALD_VAPID_SUBJECT} is not set. */
+    public static final String DEFAULT_VAPID_SUBJECT = "mailto:herald@localhost";
+
     public Delivery(String smtpUrl, String emailFrom, String publicUrl, boolean allowPrivateTargets,
         List<Duration> retryDelays, int concurrency, int perTarget, Duration lease, Duration webhookTimeout,
         Duration smtpTimeout) {
       this(smtpUrl, emailFrom, publicUrl, allowPrivateTargets, retryDelays, concurrency, perTarget, lease,
           webhookTimeout, smtpTimeout, null);
+    }
+
+    public Delivery(String smtpUrl, String emailFrom, String publicUrl, boolean allowPrivateTargets,
+        List<Duration> retryDelays, int concurrency, int perTarget, Duration lease, Duration webhookTimeout,
+        Duration smtpTimeout, String signingSecret) {
+      this(smtpUrl, emailFrom, publicUrl, allowPrivateTargets, retryDelays, concurrency, perTarget, lease,
+          webhookTimeout, smtpTimeout, signingSecret, null, null, DEFAULT_VAPID_SUBJECT);
     }
 
     public Delivery {
@@ -246,6 +265,7 @@ public record HeraldConfig(
             + "HERALD_SMTP_TIMEOUT_MS plus 3000 (" + longest.toMillis() + "), was " + lease.toMillis()
             + ": a shorter lease lets another claim take a job that is still running");
       }
+      P256Keys.checkVapid(p, vapidPublicKey, vapidPrivateKey, vapidSubject);
       p.throwIfAny();
     }
 
@@ -256,17 +276,17 @@ public record HeraldConfig(
 
     public Delivery withSmtpUrl(String url) {
       return new Delivery(url, emailFrom, publicUrl, allowPrivateTargets, retryDelays, concurrency, perTarget, lease,
-          webhookTimeout, smtpTimeout, signingSecret);
+          webhookTimeout, smtpTimeout, signingSecret, vapidPublicKey, vapidPrivateKey, vapidSubject);
     }
 
     public Delivery withAllowPrivateTargets(boolean allow) {
       return new Delivery(smtpUrl, emailFrom, publicUrl, allow, retryDelays, concurrency, perTarget, lease,
-          webhookTimeout, smtpTimeout, signingSecret);
+          webhookTimeout, smtpTimeout, signingSecret, vapidPublicKey, vapidPrivateKey, vapidSubject);
     }
 
     public Delivery withRetryDelays(List<Duration> delays) {
       return new Delivery(smtpUrl, emailFrom, publicUrl, allowPrivateTargets, delays, concurrency, perTarget, lease,
-          webhookTimeout, smtpTimeout, signingSecret);
+          webhookTimeout, smtpTimeout, signingSecret, vapidPublicKey, vapidPrivateKey, vapidSubject);
     }
   }
 
@@ -388,7 +408,10 @@ public record HeraldConfig(
         r.millis("HERALD_DELIVERY_LEASE_MS", 120_000),
         r.millis("HERALD_WEBHOOK_TIMEOUT_MS", 15_000),
         r.millis("HERALD_SMTP_TIMEOUT_MS", 30_000),
-        r.string("HERALD_SIGNING_SECRET", null));
+        r.string("HERALD_SIGNING_SECRET", null),
+        r.string("HERALD_VAPID_PUBLIC_KEY", null),
+        r.string("HERALD_VAPID_PRIVATE_KEY", null),
+        r.string("HERALD_VAPID_SUBJECT", Delivery.DEFAULT_VAPID_SUBJECT));
   }
 
   /** {@code 1s,5s,30s,5m} or {@code 200ms,400ms} (units ms, s, m, h); bad entries go to {@code problems}. */

@@ -1,10 +1,12 @@
 /**
- * Web Push (RFC 8030) to browsers' push subscriptions. The crypto, pure and JDK-only:
- * {@link dev.herald.delivery.webpush.WebPushEncryption} encrypts a message {@code aes128gcm} for a
- * subscription's {@link dev.herald.delivery.webpush.SubscriptionKeys} (RFC 8291, RFC 8188);
- * {@link dev.herald.delivery.webpush.Vapid} signs the {@code Authorization: vapid} header (RFC 8292)
- * and reads the VAPID keys; {@link dev.herald.delivery.webpush.PushPayload} is the JSON a service
- * worker receives, kept within one 4096-byte message. Bad subscription keys raise
- * {@link dev.herald.delivery.webpush.InvalidSubscription}.
+ * Web Push (RFC 8030) done natively: message encryption {@code aes128gcm} per RFC 8291 with the
+ * JDK's crypto ({@link dev.herald.delivery.webpush.WebPushEncryption},
+ * {@link dev.herald.delivery.webpush.SubscriptionKeys}), VAPID per RFC 8292
+ * ({@link dev.herald.delivery.webpush.Vapid}, keys from configuration or generated into the data
+ * directory: {@link dev.herald.delivery.webpush.VapidKeys}), the payload under the push services'
+ * 4 KB limit ({@link dev.herald.delivery.webpush.PushPayload}), and the users' subscriptions
+ * ({@link dev.herald.delivery.webpush.PushSubscriptions}, validated by
+ * {@link dev.herald.delivery.webpush.PushSubscriptionBody}; routes in {@code api.PushApi}). The push
+ * channel on the delivery engine comes next.
  */
 package dev.herald.delivery.webpush;
