@@ -22,7 +22,12 @@ import dev.herald.ops.HeraldMetrics;
 import dev.herald.store.Database;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import dev.herald.delivery.webhook.VertxWebhookClient;
+import dev.herald.delivery.webpush.Vapid;
+import dev.herald.delivery.webpush.WebPushChannel;
+import dev.herald.delivery.webpush.WebPushEncryption;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +40,7 @@ import java.util.function.Supplier;
  */
 final class DeliveryWiring {
   /** The delivery channels this node sends: the planner makes jobs for these only. */
-  static final java.util.Set<String> SENDERS = java.util.Set.of("email", "webhook");
+  static final java.util.Set<String> SENDERS = java.util.Set.of("email", "webhook", "push");
 
   final DeliveryEngine engine;
   final WebhooksApi webhooks;
@@ -63,14 +68,20 @@ final class DeliveryWiring {
     this.webhooks = new WebhooksApi(vertx, endpoints, webhook, targets, apiKeys, metrics, config.limits(), clock);
     this.unsubscribeTokens = UnsubscribeTokens.of(settings, config.dataDir());
     this.email = EmailChannel.create(database.pool(), notifications.templates(), settings, publicUrl, unsubscribeTokens);
+    this.pushSubscriptions = new PushSubscriptions(database.pool());
+    this.vapidKeys = VapidKeys.of(settings, config.dataDir());
+    WebPushChannel webPush = new WebPushChannel(new WebPushEncryption(),
+        new Vapid(vapidKeys.keyPair(), vapidKeys.subject(), clock),
+        new VertxWebhookClient(vertx, settings.webhookTimeout().compareTo(Duration.ofSeconds(10)) < 0
+            ? settings.webhookTimeout() : Duration.ofSeconds(10), settings.perTarget()),
+        targets, id -> pushSubscriptions.remove(id), settings.webhookTimeout(), null, clock);
     this.engine = new DeliveryEngine(database.queuePool(), database.target(), bus, metrics, settings, config.nodeName(),
-        clock, List.of(email, webhook));
-    assert SENDERS.equals(java.util.Set.of(email.name(), webhook.name())) : "SENDERS must name the engine's channels";
+        clock, List.of(email, webhook, webPush));
+    assert SENDERS.equals(java.util.Set.of(email.name(), webhook.name(), webPush.name()))
+        : "SENDERS must name the engine's channels";
     this.deliveries = new DeliveriesApi(new Deliveries(database.pool(), engine::wake), apiKeys, metrics,
         config.limits());
     this.unsubscribe = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);
-    this.pushSubscriptions = new PushSubscriptions(database.pool());
-    this.vapidKeys = VapidKeys.of(settings, config.dataDir());
     this.push = new PushApi(vertx, pushSubscriptions, vapidKeys, targets, verifier, metrics, config.limits());
     metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", engine::running);
   }

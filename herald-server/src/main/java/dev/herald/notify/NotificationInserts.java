@@ -60,7 +60,7 @@ final class NotificationInserts {
         .addString(r.resourceType()).addString(r.resourceId()).addBoolean(r.requiresAck()).addUUID(requestId)
         .addOffsetDateTime(r.scheduledAt()).addArrayOfBoolean(live).addArrayOfString(explain);
     jobs.addTo(args);
-    return client.preparedQuery("with " + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26, 27, 28)
+    return client.preparedQuery("with " + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29)
             + " insert into notification (id, tenant_id, recipient, seq, type, title, message, "
             + "channel, priority, status, data, action_url, actor, resource_type, resource_id, requires_ack, request_id, "
             + "scheduled_at, live, explain) select t.id, $1, t.recipient, null, $4, t.title, t.message, $7, $8, 'pending', "
@@ -83,6 +83,8 @@ final class NotificationInserts {
   static final class Jobs {
     /** A push job due now whose recipient has no subscription. */
     private static final String NO_SUBSCRIPTION = "j.channel = 'push' and s.id is null and j.state = 'pending'";
+    /** A push to a recipient without a subscription that nobody asked for by name: no row. */
+    private static final String UNREACHED_UNASKED = "j.channel = 'push' and s.id is null and not j.record_unreached";
     /** A CTE inserting the jobs; its parameter numbers are filled in with {@code formatted}. */
     static final String INSERT = "jobs as (insert into delivery_job (id, notification_id, tenant_id, recipient, "
         + "delivery_channel, state, run_at, locale, condition, event, endpoint_id, subscription_id, reason, finished_at) "
@@ -94,12 +96,12 @@ final class NotificationInserts {
         + "j.event, e.id, s.id, case when " + NO_SUBSCRIPTION + " then 'no-subscription' end, "
         + "case when " + NO_SUBSCRIPTION + " then now() end "
         + "from unnest($%d::uuid[], $%d::uuid[], $%d::text[], $%d::text[], $%d::text[], $%d::text[], "
-        + "$%d::timestamptz[], $%d::text[], $%d::text[], $%d::text[]) "
-        + "as j(id, notification, tenant, recipient, channel, state, run_at, locale, condition, event) "
+        + "$%d::timestamptz[], $%d::text[], $%d::text[], $%d::text[], $%d::bool[]) "
+        + "as j(id, notification, tenant, recipient, channel, state, run_at, locale, condition, event, record_unreached) "
         + "left join webhook_endpoint e on j.channel = 'webhook' and e.tenant_id = j.tenant and e.enabled "
         + "and (e.events is null or j.event = any(e.events)) "
         + "left join push_subscription s on j.channel = 'push' and s.tenant_id = j.tenant and s.user_id = j.recipient "
-        + "where j.channel <> 'webhook' or e.id is not null)";
+        + "where (j.channel <> 'webhook' or e.id is not null) and not (" + UNREACHED_UNASKED + "))";
     private final List<UUID> id = new ArrayList<>();
     private final List<UUID> notification = new ArrayList<>();
     private final List<String> tenant = new ArrayList<>();
@@ -110,6 +112,7 @@ final class NotificationInserts {
     private final List<String> locale = new ArrayList<>();
     private final List<String> condition = new ArrayList<>();
     private final List<String> event = new ArrayList<>();
+    private final List<Boolean> recordUnreached = new ArrayList<>();
 
     void add(UUID notificationId, String tenantId, String to, RecipientPlan plan) {
       for (RecipientPlan.Job j : plan.jobs()) {
@@ -123,6 +126,7 @@ final class NotificationInserts {
         locale.add(j.locale());
         condition.add(j.condition());
         event.add(j.event());
+        recordUnreached.add(j.recordUnreached());
       }
     }
 
@@ -131,7 +135,8 @@ final class NotificationInserts {
           .addArrayOfString(tenant.toArray(new String[0])).addArrayOfString(recipient.toArray(new String[0]))
           .addArrayOfString(channel.toArray(new String[0])).addArrayOfString(state.toArray(new String[0]))
           .addArrayOfOffsetDateTime(runAt.toArray(new OffsetDateTime[0])).addArrayOfString(locale.toArray(new String[0]))
-          .addArrayOfString(condition.toArray(new String[0])).addArrayOfString(event.toArray(new String[0]));
+          .addArrayOfString(condition.toArray(new String[0])).addArrayOfString(event.toArray(new String[0]))
+          .addArrayOfBoolean(recordUnreached.toArray(new Boolean[0]));
     }
   }
 
@@ -143,7 +148,7 @@ final class NotificationInserts {
       + "$13::text[], $14::text[], $15::bool[], $16::uuid[], $17::bool[], $18::text[]) with ordinality as t(tenant_id, "
       + "recipient, id, status, type, title, message, channel, priority, data, action_url, actor, resource_type, "
       + "resource_id, requires_ack, request_id, live, explain, ord)), "
-      + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26, 27, 28) + ", "
+      + Jobs.INSERT.formatted(19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29) + ", "
       + "counts as (select tenant_id, recipient, count(*) as n from t group by tenant_id, recipient), "
       + "s as (insert into recipient_sequence as rs (tenant_id, recipient, last_seq) "
       + "  select tenant_id, recipient, n from counts order by tenant_id, recipient "

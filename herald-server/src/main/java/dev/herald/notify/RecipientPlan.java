@@ -18,11 +18,20 @@ record RecipientPlan(boolean live, String title, String message, String explain,
    * An email, push or webhook delivery: {@code state} {@code pending} from {@code runAt}, or
    * {@code held} until then; {@code condition} {@code unread} when it runs only if the notification
    * is still unread then (else null); {@code event} the webhook event, null for email and push. A
-   * webhook job stands for one job per subscribed endpoint of the tenant, expanded by the insert
-   * ({@link NotificationInserts.Jobs}), which gives those their own ids.
+   * webhook job stands for one job per subscribed endpoint of the tenant, a push job for one per
+   * subscription of the recipient, expanded by the insert ({@link NotificationInserts.Jobs}), which
+   * gives those their own ids. {@code recordUnreached}: a push due now to a recipient without a
+   * subscription is kept as {@code skipped: no-subscription} (a type or {@code deliverVia} asked for
+   * push) or not written at all (seed 000's default for a type nobody defined: a row per
+   * notification for the many users who never subscribed would say nothing).
    */
   record Job(UUID id, String deliveryChannel, String state, Instant runAt, String locale, String condition,
-      String event) {}
+      String event, boolean recordUnreached) {
+    /** A job recorded even when its recipient cannot be reached (push: no subscription). */
+    Job(UUID id, String deliveryChannel, String state, Instant runAt, String locale, String condition, String event) {
+      this(id, deliveryChannel, state, runAt, locale, condition, event, true);
+    }
+  }
 
   /** The plan of a create without preferences or templates in play: literal texts, live. */
   static RecipientPlan literal(NotificationRequest r) {

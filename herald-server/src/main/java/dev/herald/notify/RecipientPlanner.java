@@ -91,7 +91,7 @@ final class RecipientPlanner {
       Texts texts = templateSet == null ? new Texts(r.title(), r.message())
           : render(r, templateSet, plan.locale(), to, variables, rendered, explain);
       plans.put(to, new RecipientPlan(plan.live(), texts.title(), texts.message() == null ? "" : texts.message(),
-          explain.toString(), jobs(plan, at)));
+          explain.toString(), jobs(plan, at, !route.from().equals("default"))));
     }
     return plans;
   }
@@ -176,7 +176,7 @@ final class RecipientPlanner {
    * {@code when: unread} type says (with the {@code unread} condition), or held until the quiet
    * hours end; one webhook job, which the insert expands per subscribed endpoint.
    */
-  private static List<RecipientPlan.Job> jobs(DeliveryPlan plan, Instant at) {
+  private static List<RecipientPlan.Job> jobs(DeliveryPlan plan, Instant at, boolean recordUnreached) {
     List<RecipientPlan.Job> jobs = new ArrayList<>(3);
     for (var e : plan.decisions().entrySet()) {
       DeliveryPlan.Decision d = e.getValue();
@@ -187,11 +187,11 @@ final class RecipientPlanner {
       boolean webhook = e.getKey().equals("webhook");
       RecipientPlan.Job job = switch (d.outcome()) {
         case DeliveryPlan.HELD -> new RecipientPlan.Job(Uuids.v7(), e.getKey(), "held", d.until(), plan.locale(),
-            condition, null);
+            condition, null, recordUnreached);
         case DeliveryPlan.DELAYED -> new RecipientPlan.Job(Uuids.v7(), e.getKey(), "pending", d.until(),
-            plan.locale(), condition, null);
+            plan.locale(), condition, null, recordUnreached);
         default -> new RecipientPlan.Job(webhook ? null : Uuids.v7(), e.getKey(), "pending", at, plan.locale(),
-            condition, webhook ? CREATED_EVENT : null);
+            condition, webhook ? CREATED_EVENT : null, recordUnreached);
       };
       jobs.add(job);
     }

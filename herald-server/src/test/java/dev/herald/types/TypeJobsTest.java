@@ -59,9 +59,8 @@ class TypeJobsTest {
       String here = idOf(created, "here-now");
       assertThat(channels(away)).isEqualTo("email");
       assertThat(channels(here)).isEmpty();
-      // seed 000's push-always makes no job while no Web Push sender exists (issue 13), and says so
-      assertThat(explain(away).at("/push/decision").asText()).isEqualTo("suppressed");
-      assertThat(explain(away).at("/push/rule").asText()).isEqualTo("no-sender:push");
+      // seed 000's push-always: decided send, and no job for recipients who never subscribed a browser
+      assertThat(explain(away).at("/push/decision").asText()).isEqualTo("send");
       assertThat(explain(here).at("/email/decision").asText()).isEqualTo("suppressed");
       assertThat(explain(here).at("/email/rule").asText()).isEqualTo("type:online");
       assertThat(explain(away).get("channelsFrom").asText()).isEqualTo("default");

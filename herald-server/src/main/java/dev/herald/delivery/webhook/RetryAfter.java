@@ -10,14 +10,14 @@ import java.time.format.DateTimeParseException;
  * RFC 9110 10.2.3: {@code Retry-After = HTTP-date / delay-seconds}. The receiver's wish becomes the
  * delay before the next attempt; an unreadable value is no wish (the retry policy decides).
  */
-final class RetryAfter {
+public final class RetryAfter {
   /** A receiver asking for more than a day is taken as asking for a day. */
   static final Duration MAX = Duration.ofDays(1);
 
   private RetryAfter() {}
 
   /** The delay {@code value} asks for, seen at {@code now}; null when absent or unreadable. */
-  static Duration parse(String value, Instant now) {
+  public static Duration parse(String value, Instant now) {
     if (value == null || value.isBlank()) {
       return null;
     }

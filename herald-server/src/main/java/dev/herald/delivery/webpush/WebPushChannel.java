@@ -1,0 +1,163 @@
+package dev.herald.delivery.webpush;
+
+import dev.herald.delivery.DeliveryChannel;
+import dev.herald.delivery.DeliveryJob;
+import dev.herald.delivery.Outcome;
+import dev.herald.delivery.TargetAddresses;
+import dev.herald.delivery.webhook.RetryAfter;
+import dev.herald.delivery.webhook.WebhookClient;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Web Push (RFC 8030) as a {@link DeliveryChannel}: one job is one message to one subscription
+ * (the create wrote a job per subscription of the recipient). The payload is seed 000's
+ * ({@link PushPayload}), encrypted {@code aes128gcm} for the subscription's keys (RFC 8291,
+ * {@link WebPushEncryption}), authorised by VAPID for the push service's origin (RFC 8292,
+ * {@link Vapid}), and POSTed with {@code TTL}, {@code Urgency} from the priority and {@code Topic}
+ * (the notification id: a newer message of the same topic replaces an undelivered one).
+ *
+ * <p>Answers (RFC 8030 §5, §8.3): 201 (or any 2xx) delivered; 404 and 410 the subscription is gone:
+ * removed, and the job {@code skipped: subscription-gone}; 413 the payload too large (it is kept under
+ * 4 KB, so this is the push service's own limit): failed; 429 and 5xx retried, {@code Retry-After}
+ * honoured; other answers (400, 401, 403: a VAPID key the subscription was not made with) failed.
+ *
+ * <p>Threads: {@link #attempt} on the engine's virtual threads; the encryption, the VAPID signer and
+ * the HTTP client are thread-safe.
+ */
+public final class WebPushChannel implements DeliveryChannel {
+  static final String NAME = "push";
+  /** How long a push service keeps an undelivered message (RFC 8030 §5.2): a day. */
+  static final int TTL_SECONDS = 86_400;
+
+  /** What the channel does to subscriptions the push service says are gone. */
+  public interface Subscriptions {
+    void remove(UUID id);
+  }
+
+  private final WebPushEncryption encryption;
+  private final Vapid vapid;
+  private final WebhookClient http;
+  private final TargetAddresses targets;
+  private final Subscriptions subscriptions;
+  private final Duration timeout;
+  private final String icon;
+  private final Clock clock;
+
+  public WebPushChannel(WebPushEncryption encryption, Vapid vapid, WebhookClient http, TargetAddresses targets,
+      Subscriptions subscriptions, Duration timeout, String icon, Clock clock) {
+    this.encryption = encryption;
+    this.vapid = vapid;
+    this.http = http;
+    this.targets = targets;
+    this.subscriptions = subscriptions;
+    this.timeout = timeout;
+    this.icon = icon;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The push service: the endpoint's origin (every subscription of one browser vendor shares it). */
+  @Override
+  public String targetKey(DeliveryJob job) {
+    DeliveryJob.Subscription s = job.subscription();
+    if (s == null) {
+      return "none";
+    }
+    try {
+      URI u = new URI(s.endpoint());
+      return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+    } catch (URISyntaxException e) {
+      return "unparsable";
+    }
+  }
+
+  @Override
+  public Outcome attempt(DeliveryJob job) throws Exception {
+    DeliveryJob.Subscription s = job.subscription();
+    if (s == null) {
+      return new Outcome.Skipped(null, "no-subscription");
+    }
+    if (job.notification() == null) {
+      return new Outcome.Failed(s.endpoint(), "a push job without a notification");
+    }
+    URI endpoint;
+    try {
+      endpoint = new URI(s.endpoint());
+    } catch (URISyntaxException e) {
+      return new Outcome.Failed(s.endpoint(), "the stored endpoint does not parse: " + e.getReason());
+    }
+    // contract: targets of push must be public addresses (SSRF), checked again before each send
+    Optional<String> refusal = targets.refusal(endpoint);
+    if (refusal.isPresent()) {
+      return new Outcome.Failed(s.endpoint(), refusal.get());
+    }
+    SubscriptionKeys keys;
+    try {
+      keys = SubscriptionKeys.parse(s.p256dh(), s.auth());
+    } catch (InvalidSubscription e) {
+      subscriptions.remove(s.id());
+      return new Outcome.Skipped(s.endpoint(), "subscription-invalid");
+    }
+    byte[] body = encryption.encrypt(PushPayload.of(job.notification(), icon).toJson(), keys);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("authorization", vapid.authorization(endpoint));
+    headers.put("content-encoding", "aes128gcm");
+    headers.put("content-type", "application/octet-stream");
+    headers.put("ttl", Integer.toString(TTL_SECONDS));
+    headers.put("urgency", urgency(job.notification().priority()));
+    // RFC 8030 §5.4: a topic is at most 32 characters of the base64url alphabet; a UUID's hex is 32
+    headers.put("topic", job.notification().id().toString().replace("-", ""));
+    WebhookClient.Answer answer;
+    try {
+      answer = http.post(endpoint, headers, body, timeout);
+    } catch (HttpTimeoutException e) {
+      return new Outcome.Retry(s.endpoint(), "no answer within " + timeout.toMillis() + " ms", null);
+    } catch (ConnectException e) {
+      return new Outcome.Retry(s.endpoint(), "cannot connect: " + e.getMessage(), null);
+    } catch (IOException e) {
+      return new Outcome.Retry(s.endpoint(), e.toString(), null);
+    }
+    return outcome(s, answer);
+  }
+
+  private Outcome outcome(DeliveryJob.Subscription s, WebhookClient.Answer answer) {
+    int status = answer.status();
+    String said = "HTTP " + status + (answer.body() == null || answer.body().isBlank() ? ""
+        : ": " + answer.body().substring(0, Math.min(200, answer.body().length())));
+    if (status >= 200 && status < 300) {
+      return new Outcome.Delivered(s.endpoint(), "HTTP " + status);
+    }
+    if (status == 404 || status == 410) {
+      // RFC 8030 §7.3: the subscription expired or was removed; the contract: it is removed here too
+      subscriptions.remove(s.id());
+      return new Outcome.Skipped(s.endpoint(), "subscription-gone");
+    }
+    if (status == 429 || status >= 500) {
+      return new Outcome.Retry(s.endpoint(), said, RetryAfter.parse(answer.retryAfter(), clock.instant()));
+    }
+    return new Outcome.Failed(s.endpoint(), said);
+  }
+
+  /** RFC 8030 §5.3: very-low | low | normal | high, from the notification's priority. */
+  static String urgency(String priority) {
+    return switch (priority == null ? "" : priority) {
+      case "low" -> "low";
+      case "high", "urgent" -> "high";
+      default -> "normal";
+    };
+  }
+}
