@@ -35,7 +35,7 @@ public final class Deliveries {
   private static final String RETRYABLE = "('failed', 'skipped', 'cancelled', 'retrying')";
   private static final String CANCELLABLE = "('held', 'pending', 'retrying')";
   private static final String COLUMNS = "id, notification_id, recipient, delivery_channel, state, reason, attempts, "
-      + "run_at, target, event, endpoint_id, last_error, created_at, updated_at, tenant_id";
+      + "run_at, target, event, endpoint_id, last_error, created_at, updated_at, tenant_id, digest_id";
 
   private final Pool pool;
   private final Runnable wake;
@@ -201,6 +201,10 @@ public final class Deliveries {
     }
     if (r.getUUID("endpoint_id") != null) {
       o.put("endpointId", r.getUUID("endpoint_id").toString());
+    }
+    if (r.getUUID("digest_id") != null) {
+      // a digest's send job, or an item it gathered (skipped: digested)
+      o.put("digestId", r.getUUID("digest_id").toString());
     }
     if (r.getString("last_error") != null) {
       o.put("lastError", r.getString("last_error"));

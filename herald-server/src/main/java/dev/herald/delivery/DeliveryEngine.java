@@ -199,6 +199,10 @@ public final class DeliveryEngine implements AutoCloseable {
     if ("unread".equals(claimed.condition()) && job.notification().readAt() != null) {
       return end(job, new Outcome.Skipped(null, "read"), 0);
     }
+    // issue 13: "a digest whose items are all read is skipped: read"
+    if (job.digest() != null && job.digest().items().isEmpty()) {
+      return end(job, new Outcome.Skipped(null, "read"), 0);
+    }
     TargetGates.Gate gate = gates.of(channel.name() + ' ' + channel.targetKey(job));
     Duration breakerWait = gate.waitNow();
     if (!breakerWait.isZero()) {

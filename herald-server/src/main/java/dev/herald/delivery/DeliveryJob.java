@@ -16,10 +16,19 @@ import java.util.UUID;
  * @param locale the locale the recipient's texts render in ({@code ""}: the default)
  * @param contact the recipient's entry in the user directory, read with the claim
  * @param subscription the push subscription of a push job, read with the claim
+ * @param digest the digest a digest's send job carries (null for the job of one notification)
  */
 public record DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
     UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
-    Notification notification, Contact contact, Subscription subscription) {
+    Notification notification, Contact contact, Subscription subscription, Digest digest) {
+
+  /** A job of one notification (no digest). */
+  public DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
+      UUID endpointId, String event, String payload, String locale, int attempt, OffsetDateTime createdAt,
+      Notification notification, Contact contact, Subscription subscription) {
+    this(id, channel, tenant, recipient, notificationId, endpointId, event, payload, locale, attempt, createdAt,
+        notification, contact, subscription, null);
+  }
 
   /** A job without the recipient's contact read (a channel that needs it looks it up). */
   public DeliveryJob(UUID id, String channel, String tenant, String recipient, UUID notificationId,
@@ -35,6 +44,27 @@ public record DeliveryJob(UUID id, String channel, String tenant, String recipie
       Notification notification, Contact contact) {
     this(id, channel, tenant, recipient, notificationId, endpointId, event, payload, locale, attempt, createdAt,
         notification, contact, null);
+  }
+
+  /**
+   * A digest (V10) as its send job carries it: the notifications it gathered that are still unread
+   * when it goes, oldest first, at most {@code maxItems} of them in {@code items}, and how many
+   * there are in all ({@code total}); {@code template} the template name it renders from
+   * ({@code <type>.digest}), null for the built-in layout. No items: all were read (the job ends
+   * {@code skipped: read}).
+   */
+  public record Digest(UUID id, String key, List<Notification> items, int total, int maxItems, String template) {
+    public Digest {
+      items = List.copyOf(items);
+    }
+
+    /** The notification type of a {@code type:<type>} digest, else of its newest item (null for none). */
+    public String type() {
+      if (key.startsWith("type:")) {
+        return key.substring("type:".length());
+      }
+      return items.isEmpty() ? null : items.get(items.size() - 1).type();
+    }
   }
 
   /**

@@ -67,7 +67,7 @@ final class JobQueue {
       + "  lease_until = now() + make_interval(secs => $2), leased_by = $3, updated_at = now() "
       + "  from c where d.id = c.id returning d.*) "
       + "select u.id, u.delivery_channel, u.tenant_id, u.recipient, u.notification_id, u.endpoint_id, u.event, "
-      + "  u.payload::text as payload, u.locale, u.attempts, u.created_at, u.condition, "
+      + "  u.payload::text as payload, u.locale, u.attempts, u.created_at, u.condition, u.digest_id, "
       + "  n.id as n_id, n.type, n.title, n.message, n.channel, n.priority, n.status, n.data::text as data, "
       + "  n.action_url, n.requires_ack, n.created_at as n_created_at, n.read_at, n.delivered_via, "
       // the recipient's contact, so that an email needs no query of its own: service value, else claim
@@ -78,9 +78,20 @@ final class JobQueue {
       + "left join directory_user d on d.tenant_id = u.tenant_id and d.user_id = u.recipient "
       + "left join push_subscription ps on ps.id = u.subscription_id";
 
-  /** Claims up to {@code max} due jobs for {@code lease}; jobs other nodes hold are skipped. */
+  /**
+   * Claims up to {@code max} due jobs for {@code lease}; jobs other nodes hold are skipped. A
+   * digest's send job closes its digest and comes with its items ({@link Digests#read}).
+   */
   List<Claimed> claim(int max, Duration lease) {
     RowSet<Row> rows = await(pool.preparedQuery(CLAIM).execute(Tuple.of(max, lease.toMillis() / 1000.0, node)));
+    List<UUID> digestIds = new ArrayList<>();
+    for (Row r : rows) {
+      if (isDigestSend(r)) {
+        digestIds.add(r.getUUID("digest_id"));
+      }
+    }
+    java.util.Map<UUID, DeliveryJob.Digest> digests = digestIds.isEmpty() ? java.util.Map.of()
+        : Digests.closeAndRead(pool, digestIds);
     List<Claimed> out = new ArrayList<>(rows.size());
     for (Row r : rows) {
       DeliveryJob.Notification n = r.getUUID("n_id") == null ? null : new DeliveryJob.Notification(r.getUUID("n_id"),
@@ -93,10 +104,19 @@ final class JobQueue {
           r.getString("payload"), r.getString("locale"), r.getInteger("attempts"), r.getOffsetDateTime("created_at"), n,
           new DeliveryJob.Contact(r.getString("c_email"), r.getString("c_name"), r.getString("c_locale")),
           r.getUUID("ps_id") == null ? null : new DeliveryJob.Subscription(r.getUUID("ps_id"),
-              r.getString("ps_endpoint"), r.getString("ps_p256dh"), r.getString("ps_auth")));
+              r.getString("ps_endpoint"), r.getString("ps_p256dh"), r.getString("ps_auth")),
+          isDigestSend(r) ? digests.get(r.getUUID("digest_id")) : null);
       out.add(new Claimed(job, r.getString("condition")));
     }
     return out;
+  }
+
+  /**
+   * A digest's send job: a digest and no notification. (An item, {@code skipped: digested}, names
+   * its digest and its notification; an operator's retry of one sends that notification alone.)
+   */
+  private static boolean isDigestSend(Row r) {
+    return r.getUUID("digest_id") != null && r.getUUID("notification_id") == null;
   }
 
   /** When the next runnable job falls due (null: none is waiting). */
@@ -116,14 +136,20 @@ final class JobQueue {
       + "  updated_at = now(), finished_at = case when r.state in ('delivered', 'failed', 'skipped') then now() end "
       + "  from r where j.id = r.id and j.state = 'running' and j.leased_by = $9 "
       + "  returning j.id, j.notification_id, j.tenant_id, j.recipient, j.delivery_channel, j.state, j.attempts, "
-      + "  r.uncount, r.detail, r.error), "
+      + "  j.digest_id, r.uncount, r.detail, r.error), "
       + "l as (insert into delivery_log (notification_id, tenant_id, channel, status, detail, attempt_count, "
       + "  delivered_at, job_id, error) select notification_id, tenant_id, delivery_channel, state, detail, attempts, "
       + "  case when state = 'delivered' then now() end, id, error from u where not uncount), "
-      + "d as (select u.notification_id, array_agg(distinct u.delivery_channel) as channels, "
+      // a delivered digest delivered each unread notification it listed
+      + "ud as (select notification_id, delivery_channel, state from u where notification_id is not null "
+      + "  union all select i.notification_id, u.delivery_channel, u.state from u "
+      + "  join delivery_job i on i.digest_id = u.digest_id and i.reason = 'digested' "
+      + "  join notification ni on ni.id = i.notification_id and ni.read_at is null "
+      + "  where u.digest_id is not null and u.notification_id is null and u.state = 'delivered'), "
+      + "d as (select ud.notification_id, array_agg(distinct ud.delivery_channel) as channels, "
       + "  bool_and(not (n0.delivered_via && array['inApp', 'email', 'push'])) as first "
-      + "  from u join notification n0 on n0.id = u.notification_id where u.state = 'delivered' "
-      + "  group by u.notification_id), "
+      + "  from ud join notification n0 on n0.id = ud.notification_id where ud.state = 'delivered' "
+      + "  group by ud.notification_id), "
       + "n as (update notification set delivered_via = array(select distinct c from unnest(delivered_via || d.channels) c "
       + "  order by c) from d where notification.id = d.notification_id), "
       // webhook lifecycle events (V8): the first delivery on a channel but webhooks, and each email or push failure

@@ -48,8 +48,11 @@ final class TokenClaims {
     this.pool = pool;
   }
 
-  /** Stores {@code user}'s contact claims unless this node stored the same ones lately. */
-  void remember(Identity user) {
+  /**
+   * Stores {@code user}'s contact claims unless this node stored the same ones lately;
+   * {@code zoneStored} runs once a write that carried a time zone is stored.
+   */
+  void remember(Identity user, Runnable zoneStored) {
     // the verifier dropped malformed email, name and zoneinfo claims; the locale is normalised here
     Claims claims = new Claims(user.email(), user.name(), Locales.normalize(user.locale()), user.timeZone());
     if (claims.email() == null && claims.name() == null && claims.locale() == null && claims.timeZone() == null) {
@@ -68,6 +71,11 @@ final class TokenClaims {
     pool.preparedQuery(UPSERT)
         .execute(Tuple.of(user.tenantId(), user.userId(), claims.email(), claims.name(), claims.locale(),
             claims.timeZone()))
+        .onSuccess(rows -> {
+          if (claims.timeZone() != null) {
+            zoneStored.run();
+          }
+        })
         .onFailure(e -> {
           stored.remove(key);
           LOG.warn("could not store the token claims of a user: {}", e.toString());

@@ -58,7 +58,11 @@ public final class UserDirectory {
     return pool.preparedQuery(PUT)
         .execute(Tuple.of(tenant, user, fields.email(), fields.name(), fields.locale(), fields.timeZone(),
             fields.dataJson()))
-        .map(rows -> new DirectoryEntry(rows.iterator().next()).toJson());
+        .map(rows -> {
+          // the create path caches the user's time zone beside their preferences (daily digests)
+          preferences.directoryChanged(tenant, user);
+          return new DirectoryEntry(rows.iterator().next()).toJson();
+        });
   }
 
   /** The user's effective entry, with the source of each field; null when nothing is stored. */
@@ -100,7 +104,13 @@ public final class UserDirectory {
     for (String[] column : columns) {
       args.addArrayOfString(java.util.Arrays.copyOf(column, n));
     }
-    return pool.preparedQuery(UPSERT_GIVEN).execute(args).mapEmpty();
+    return pool.preparedQuery(UPSERT_GIVEN).execute(args).<Void>mapEmpty().onSuccess(v -> {
+      for (Map.Entry<String, UserFields> e : users.entrySet()) {
+        if (e.getValue().timeZone() != null) {
+          preferences.directoryChanged(tenant, e.getKey());
+        }
+      }
+    });
   }
 
   /**
@@ -109,7 +119,7 @@ public final class UserDirectory {
    * a failed write is logged.
    */
   public void rememberClaims(Identity user) {
-    claims.remember(user);
+    claims.remember(user, () -> preferences.directoryChanged(user.tenantId(), user.userId()));
   }
 
   /** GDPR erasure of {@code user} in {@code tenant}, in one transaction; nothing stored is success too. */

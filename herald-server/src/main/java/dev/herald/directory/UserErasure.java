@@ -33,8 +33,12 @@ final class UserErasure {
       "delete from idempotency_key where tenant_id = $1 and response_body is not null "
           + "and strpos(response_body, '\"recipient\":' || to_json($2::text)::text) > 0",
       // their directory entry: addresses, name, locale, time zone, data, token claims
-      "delete from directory_user where tenant_id = $1 and user_id = $2"
-      // push subscriptions (Web Push, a later issue): add "delete from push_subscription ..." here
+      "delete from directory_user where tenant_id = $1 and user_id = $2",
+      // their digests (their send jobs went with the delivery jobs above) and throttle windows
+      "delete from digest where tenant_id = $1 and recipient = $2",
+      "delete from throttle_window where tenant_id = $1 and recipient = $2",
+      // their browsers' push subscriptions: endpoints and keys
+      "delete from push_subscription where tenant_id = $1 and user_id = $2"
       // presence (a later issue): add its rows here, and forget the user's presence in memory beside
       // UserDirectory#erase's cache forgetting
   );

@@ -24,7 +24,9 @@ import java.time.OffsetDateTime;
  *  sequence: the recipient_sequence row, or null,
  *  notifications: [notification rows, oldest first],
  *  deliveryJobs: [delivery_job rows of the user and of their notifications],
- *  deliveryLog: [delivery_log rows of those notifications and jobs]}
+ *  deliveryLog: [delivery_log rows of those notifications and jobs],
+ *  pushSubscriptions: [push_subscription rows],
+ *  digests: [digest rows], throttleWindows: [throttle_window rows]}
  * </pre>
  *
  * <p>Threads: any; asynchronous.
@@ -43,7 +45,13 @@ final class UserExport {
       + "'deliveryJobs', coalesce((select json_agg(row_to_json(j) order by j.id) from delivery_job j "
       + "where j.id in " + JOBS + "), '[]'), "
       + "'deliveryLog', coalesce((select json_agg(row_to_json(l) order by l.id) from delivery_log l "
-      + "where l.tenant_id = $1 and (l.notification_id in " + MINE + " or l.job_id in " + JOBS + ")), '[]')"
+      + "where l.tenant_id = $1 and (l.notification_id in " + MINE + " or l.job_id in " + JOBS + ")), '[]'), "
+      + "'pushSubscriptions', coalesce((select json_agg(row_to_json(s) order by s.created_at) from push_subscription s "
+      + "where tenant_id = $1 and user_id = $2), '[]'), "
+      + "'digests', coalesce((select json_agg(row_to_json(g) order by g.id) from digest g "
+      + "where tenant_id = $1 and recipient = $2), '[]'), "
+      + "'throttleWindows', coalesce((select json_agg(row_to_json(w) order by w.type, w.delivery_channel) "
+      + "from throttle_window w where tenant_id = $1 and recipient = $2), '[]')"
       + ")::text";
   private static final String ENTRY = "select " + DirectoryEntry.COLUMNS + " from directory_user "
       + "where tenant_id = $1 and user_id = $2";

@@ -15,7 +15,9 @@ import java.util.UUID;
 
 /**
  * The create path of {@code POST /api/notifications}: loads the template, the type's definition
- * (cached: no query on the hot path) and the recipients' preferences, plans each recipient ({@link RecipientPlanner}), stores the rows and their delivery
+ * (cached: no query on the hot path) and the recipients' preferences, plans each recipient
+ * ({@link RecipientPlanner}), reserves places under a type's throttle ({@link Throttling}: only for
+ * a type that has one), stores the rows and their delivery
  * jobs in one commit (grouped with other creates by {@link CreateBatcher}, or in the idempotency
  * key's own transaction), then publishes them ({@link LivePublisher}) and answers. With an
  * {@code Idempotency-Key}, a repeat returns the first answer.
@@ -33,6 +35,7 @@ public final class NotificationCreator {
   private final LivePublisher publisher;
   private final HeraldMetrics metrics;
   private final UserDirectory directory;
+  private final Throttling throttling;
 
   NotificationCreator(NotificationInserts store, IdempotencyKeys keys, CreateBatcher batcher, Preferences preferences,
       Templates templates, NotificationTypes types, RecipientPlanner planner, LivePublisher publisher,
@@ -47,6 +50,7 @@ public final class NotificationCreator {
     this.publisher = publisher;
     this.metrics = metrics;
     this.directory = directory;
+    this.throttling = new Throttling(store.pool());
   }
 
   /** The answer to a create: the HTTP status and body, and whether it repeats an earlier answer. */
@@ -72,7 +76,8 @@ public final class NotificationCreator {
           } catch (InvalidRequest e) {
             return Future.failedFuture(e);
           }
-          return store(request, idempotencyKey, bodyHash, plans);
+          return throttling.apply(request.tenant(), request.type(), plans)
+              .compose(throttled -> store(request, idempotencyKey, bodyHash, throttled));
         }));
   }
 

@@ -3,7 +3,10 @@ package dev.herald.notify;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.bus.Online;
 import dev.herald.config.HeraldConfig;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.preferences.DeliveryPlan;
+import dev.herald.preferences.DigestRule;
+import dev.herald.preferences.QuietHours;
 import dev.herald.preferences.PreferenceCache;
 import dev.herald.store.Uuids;
 import dev.herald.templates.Renderer;
@@ -34,6 +37,7 @@ final class RecipientPlanner {
   /** The event a {@code webhook} channel sends (contract part 2, "Webhooks"). */
   static final String CREATED_EVENT = "notification.created";
   private static final Set<String> BOTH = Set.of("email", "push");
+  private static final List<String> BOTH_ORDERED = List.of("email", "push");
   private static final List<String> OUTBOUND = List.of("email", "push", "webhook");
   private final HeraldConfig.Notify config;
   private final Clock clock;
@@ -87,13 +91,50 @@ final class RecipientPlanner {
           }
         }
       }
+      PreferenceCache.Stored stored = loaded.of(to);
+      plan = batched(plan, r, route.type(), stored, loaded.tenantDefaults(), at, urgent || criticality.critical());
       ObjectNode explain = plan.explain();
       Texts texts = templateSet == null ? new Texts(r.title(), r.message())
           : render(r, templateSet, plan.locale(), to, variables, rendered, explain);
+      QuietHours quiet = DeliveryPlan.quietHoursOf(stored.document(), loaded.tenantDefaults());
       plans.put(to, new RecipientPlan(plan.live(), texts.title(), texts.message() == null ? "" : texts.message(),
-          explain.toString(), jobs(plan, at, !route.from().equals("default"))));
+          explain, jobs(plan, at, !route.from().equals("default"), quiet)));
     }
     return plans;
+  }
+
+  /**
+   * Digests and throttling (contract part 2, "Notification types"), in front of the engine: email
+   * and push that would go go to the recipient's preference digest for the notification channel
+   * ({@code hourly}/{@code daily}), else count against the type's throttle (beyond it: the type's
+   * digest, or skipped), else to the type's digest. In-app is never delayed; an urgent or critical
+   * notification and a scheduled one go as they are (a scheduled one's digest window would open
+   * before it exists).
+   */
+  private static DeliveryPlan batched(DeliveryPlan plan, NotificationRequest r, TypeDefinition type,
+      PreferenceCache.Stored user, JsonNode tenant, Instant at, boolean urgent) {
+    if (urgent || r.isScheduled()) {
+      return plan;
+    }
+    for (String kind : BOTH_ORDERED) {
+      DeliveryPlan.Decision d = plan.decisions().get(kind);
+      if (d == null || d.outcome().equals(DeliveryPlan.SUPPRESSED)) {
+        continue;
+      }
+      // an item of a `when: unread` type is not in a digest before its `after`
+      Instant from = d.outcome().equals(DeliveryPlan.DELAYED) ? d.until() : at;
+      DigestRule preferred = DigestRule.preference(user.document(), tenant, r.type(), r.channel(),
+          DigestRule.zone(user.document(), user.timeZone(), tenant), from);
+      DigestRule typed = DigestRule.ofType(r.type(), type, from);
+      if (preferred != null) {
+        plan = plan.with(kind, d.digested(preferred));
+      } else if (type.throttle() != null) {
+        plan = plan.with(kind, d.throttled(type.throttle(), typed));
+      } else if (typed != null) {
+        plan = plan.with(kind, d.digested(typed));
+      }
+    }
+    return plan;
   }
 
   /** A notification's title and message for one recipient. */
@@ -176,7 +217,8 @@ final class RecipientPlanner {
    * {@code when: unread} type says (with the {@code unread} condition), or held until the quiet
    * hours end; one webhook job, which the insert expands per subscribed endpoint.
    */
-  private static List<RecipientPlan.Job> jobs(DeliveryPlan plan, Instant at, boolean recordUnreached) {
+  private static List<RecipientPlan.Job> jobs(DeliveryPlan plan, Instant at, boolean recordUnreached,
+      QuietHours quiet) {
     List<RecipientPlan.Job> jobs = new ArrayList<>(3);
     for (var e : plan.decisions().entrySet()) {
       DeliveryPlan.Decision d = e.getValue();
@@ -185,17 +227,28 @@ final class RecipientPlanner {
       }
       String condition = d.unreadOnly() ? "unread" : null;
       boolean webhook = e.getKey().equals("webhook");
+      RecipientPlan.Digest digest = d.digest() == null ? null : digest(d.digest(), quiet);
       RecipientPlan.Job job = switch (d.outcome()) {
+        case DeliveryPlan.DIGESTED -> new RecipientPlan.Job(Uuids.v7(), e.getKey(), "skipped", at, plan.locale(),
+            null, null, recordUnreached, "digested", digest, null);
         case DeliveryPlan.HELD -> new RecipientPlan.Job(Uuids.v7(), e.getKey(), "held", d.until(), plan.locale(),
-            condition, null, recordUnreached);
+            condition, null, recordUnreached, null, digest, d.throttle());
         case DeliveryPlan.DELAYED -> new RecipientPlan.Job(Uuids.v7(), e.getKey(), "pending", d.until(),
-            plan.locale(), condition, null, recordUnreached);
+            plan.locale(), condition, null, recordUnreached, null, digest, d.throttle());
         default -> new RecipientPlan.Job(webhook ? null : Uuids.v7(), e.getKey(), "pending", at, plan.locale(),
-            condition, webhook ? CREATED_EVENT : null, recordUnreached);
+            condition, webhook ? CREATED_EVENT : null, recordUnreached, null, digest, d.throttle());
       };
       jobs.add(job);
     }
     return jobs;
+  }
+
+  /** The send job of a digest {@code rule} would open: due then, or held until the recipient's quiet hours end. */
+  private static RecipientPlan.Digest digest(DigestRule rule, QuietHours quiet) {
+    // contract: "Quiet hours hold a digest like any message"
+    return quiet != null && quiet.contains(rule.dueAt())
+        ? new RecipientPlan.Digest(rule, "held", quiet.releaseAt(rule.dueAt()))
+        : new RecipientPlan.Digest(rule, "pending", rule.dueAt());
   }
 
   /** {@code HERALD_CRITICAL_TYPES}, and a type defined {@code critical}: that bypasses for email and push. */

@@ -30,18 +30,41 @@ public record DeliveryPlan(Map<String, Decision> decisions, String locale, Strin
   public static final String HELD = "held";
   public static final String DELAYED = "delayed";
   public static final String SUPPRESSED = "suppressed";
+  /** Email or push gathered into a digest (its job ends {@code skipped: digested}; the digest is sent). */
+  public static final String DIGESTED = "digested";
 
   /**
-   * One channel's outcome: {@link #SEND}, {@link #DELAYED}, {@link #HELD} or {@link #SUPPRESSED};
+   * One channel's outcome: {@link #SEND}, {@link #DELAYED}, {@link #HELD}, {@link #SUPPRESSED} or
+   * {@link #DIGESTED};
    * {@code rule} is what decided it: the preference rule ({@link Resolution#reasons}) that allowed
    * or suppressed it, {@code type:online} (offline-only while online), {@code type:unread} (delayed),
    * {@code type:channels} or {@code deliverVia} (the route left in-app out or sent a webhook);
    * {@code until} when held or delayed, the time the job falls due; {@code timing} for email and
-   * push, the type's {@code when} that applied (null for in-app and webhook).
+   * push, the type's {@code when} that applied (null for in-app and webhook); {@code digest} the
+   * digest it joins when {@link #DIGESTED}, or the one it joins beyond its {@code throttle} (the
+   * type's limit it counts against, null for none).
    */
-  public record Decision(String outcome, String rule, Instant until, TypeDefinition.Timing timing) {
+  public record Decision(String outcome, String rule, Instant until, TypeDefinition.Timing timing, DigestRule digest,
+      TypeDefinition.Throttle throttle) {
+    public Decision(String outcome, String rule, Instant until, TypeDefinition.Timing timing) {
+      this(outcome, rule, until, timing, null, null);
+    }
+
     public Decision(String outcome, String rule, Instant until) {
       this(outcome, rule, until, null);
+    }
+
+    /** This decision turned into {@link #DIGESTED} into {@code digest}. */
+    public Decision digested(DigestRule digest) {
+      return new Decision(DIGESTED, digest.rule(), null, timing, digest, throttle);
+    }
+
+    /**
+     * This decision counted against {@code throttle}: it stands while the throttle lets it through;
+     * beyond, it goes to {@code overflow} (null: it is skipped).
+     */
+    public Decision throttled(TypeDefinition.Throttle throttle, DigestRule overflow) {
+      return new Decision(outcome, rule, until, timing, overflow, throttle);
     }
 
     /** Whether the job runs only if the notification is still unread when it falls due. */
@@ -61,6 +84,13 @@ public record DeliveryPlan(Map<String, Decision> decisions, String locale, Strin
     }
     Map<String, Decision> changed = new java.util.HashMap<>(decisions);
     changed.put(channel, new Decision(SUPPRESSED, rule, null, was.timing()));
+    return new DeliveryPlan(changed, locale, localeFrom, channelsFrom);
+  }
+
+  /** This plan with {@code channel}'s decision replaced by {@code decision}. */
+  public DeliveryPlan with(String channel, Decision decision) {
+    Map<String, Decision> changed = new java.util.HashMap<>(decisions);
+    changed.put(channel, decision);
     return new DeliveryPlan(changed, locale, localeFrom, channelsFrom);
   }
 
@@ -203,6 +233,15 @@ public record DeliveryPlan(Map<String, Decision> decisions, String locale, Strin
       } else if (decision.outcome().equals(DELAYED)) {
         d.put("until", decision.until().toString());
       }
+      if (decision.throttle() != null) {
+        // what happens beyond the limit; the create's reservation adds the result
+        d.putObject("throttle").put("max", decision.throttle().max()).put("per", decision.throttle().per().toString())
+            .put("beyond", decision.digest() == null ? "skipped" : "digested");
+      }
+      if (decision.outcome().equals(DIGESTED)) {
+        d.putObject("digest").put("key", decision.digest().key()).put("rule", decision.digest().rule())
+            .put("dueAt", decision.digest().dueAt().toString()).put("maxItems", decision.digest().maxItems());
+      }
     });
     if (!locale.isEmpty()) {
       out.put("locale", locale);
@@ -210,6 +249,11 @@ public record DeliveryPlan(Map<String, Decision> decisions, String locale, Strin
     out.put("localeFrom", localeFrom);
     out.put("channelsFrom", channelsFrom);
     return out;
+  }
+
+  /** The recipient's quiet hours: theirs, else the tenant's default; null when neither has any. */
+  public static QuietHours quietHoursOf(JsonNode user, JsonNode tenant) {
+    return QuietHours.of(quietHours(user, tenant));
   }
 
   private static JsonNode quietHours(JsonNode user, JsonNode tenant) {

@@ -26,8 +26,16 @@ public final class PreferenceCache {
   private static final int MAX_ENTRIES = 200_000;
   private static final Stored NONE = new Stored(null, null);
 
-  /** A user's stored preferences: the document (null for none) and the locale of their last token that had one. */
-  public record Stored(JsonNode document, String tokenLocale) {}
+  /**
+   * A user's stored preferences: the document (null for none), the locale of their last token that
+   * had one, and the time zone the user directory holds (the service's, else the token's
+   * {@code zoneinfo}; null when neither), which daily digests go out in.
+   */
+  public record Stored(JsonNode document, String tokenLocale, String timeZone) {
+    public Stored(JsonNode document, String tokenLocale) {
+      this(document, tokenLocale, null);
+    }
+  }
 
   /** What one create reads: the tenant's defaults (null for none) and each recipient's preferences. */
   public record Loaded(JsonNode tenantDefaults, Map<String, Stored> users) {
@@ -65,13 +73,17 @@ public final class PreferenceCache {
       return Future.succeededFuture(new Loaded(defaults.document(), out));
     }
     long loadedAt = generation.get();
-    return pool.preparedQuery("select user_id, document::text, token_locale from notification_preference "
-            + "where tenant_id = $1 and user_id = any($2)")
+    return pool.preparedQuery("select u.id, p.document::text, p.token_locale, "
+            + "coalesce(d.time_zone, d.claim_time_zone) from unnest($2::text[]) as u(id) "
+            + "left join notification_preference p on p.tenant_id = $1 and p.user_id = u.id "
+            + "left join directory_user d on d.tenant_id = $1 and d.user_id = u.id "
+            + "where p.user_id is not null or d.user_id is not null")
         .execute(Tuple.tuple().addString(tenant).addArrayOfString(missing.toArray(new String[0])))
         .map(rows -> {
           Map<String, Stored> found = new HashMap<>();
           for (Row r : rows) {
-            found.put(r.getString(0), new Stored(parse(r.getString(1)), r.getString(2)));
+            String doc = r.getString(1);
+            found.put(r.getString(0), new Stored(doc == null ? null : parse(doc), r.getString(2), r.getString(3)));
           }
           if (entries.size() + missing.size() > MAX_ENTRIES) {
             entries.clear();
@@ -94,13 +106,13 @@ public final class PreferenceCache {
   void stored(String tenant, String user, JsonNode doc) {
     generation.incrementAndGet();
     // only where cached: an absent entry is loaded whole (with the token locale) on its next use
-    entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(doc, old.tokenLocale()));
+    entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(doc, old.tokenLocale(), old.timeZone()));
   }
 
   /** Records a token locale this node just stored (only where the user is cached already). */
   void tokenLocale(String tenant, String user, String locale) {
     generation.incrementAndGet();
-    entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(old.document(), locale));
+    entries.computeIfPresent(key(tenant, user), (k, old) -> new Stored(old.document(), locale, old.timeZone()));
   }
 
   /** Drops the user's entry (their row was erased); a load under way does not put it back. */

@@ -117,6 +117,14 @@ public final class Preferences {
     cache.forget(tenant, user);
   }
 
+  /**
+   * The user directory changed what it holds of {@code user} (their time zone, which the cache
+   * keeps beside the preferences): the next create reads it again.
+   */
+  public void directoryChanged(String tenant, String user) {
+    cache.forget(tenant, user);
+  }
+
   private Future<ObjectNode> replace(String tenant, String user, JsonNode doc) {
     ObjectNode valid;
     try {

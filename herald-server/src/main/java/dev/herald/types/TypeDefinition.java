@@ -25,8 +25,8 @@ import java.util.Set;
  * @param channels the channels, in the order given: a non-empty subset of {@link #CHANNELS}
  * @param push when push goes, or null for {@code always}
  * @param email when email goes, or null for {@code always}
- * @param digest stored and shown, not acted on yet (digests come with the next issue), or null
- * @param throttle stored and shown, not acted on yet (throttling comes with the next issue), or null
+ * @param digest email and push gathered into one message per window, or null
+ * @param throttle a limit of email/push messages per recipient and window, or null
  * @param critical overrides opt-outs and quiet hours for email and push, like {@code HERALD_CRITICAL_TYPES}
  */
 public record TypeDefinition(List<String> channels, Timing push, Timing email, Digest digest, Throttle throttle,
@@ -64,10 +64,13 @@ public record TypeDefinition(List<String> channels, Timing push, Timing email, D
     }
   }
 
-  /** Email and push of the type gathered for {@code window}, at most {@code maxItems} listed. Not acted on yet. */
+  /** Email and push of the type gathered for {@code window} from the first, at most {@code maxItems} listed. */
   public record Digest(Duration window, int maxItems) {}
 
-  /** At most {@code max} email/push messages per recipient within {@code per}. Not acted on yet. */
+  /**
+   * At most {@code max} email/push messages per recipient and delivery channel within {@code per}
+   * (a window opened by the first); the rest go to the type's digest, or end {@code skipped: throttled}.
+   */
   public record Throttle(int max, Duration per) {}
 
   public TypeDefinition {

@@ -74,4 +74,29 @@ class PushJobsTest {
     assertThat(herald.queryDatabase("select state from delivery_job where notification_id = ?::uuid", id))
         .isEqualTo("held");
   }
+
+  @Test
+  void aDigestedPushIsOneItemAndItsDigestGoesToEverySubscription() throws Exception {
+    HttpResponse<String> type = herald.call("PUT", "/api/types/push.digested", TestHerald.ACME_KEY,
+        "{\"channels\": [\"inApp\", \"push\"], \"digest\": {\"window\": \"PT1H\", \"maxItems\": 5}}");
+    assertThat(type.statusCode()).as(type.body()).isIn(200, 201);
+    subscribe("digest-fan", "https://push.example/d1");
+    subscribe("digest-fan", "https://push.example/d2");
+    for (String user : new String[] {"digest-fan", "digest-none"}) {
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> r = herald.call("POST", "/api/notifications", TestHerald.ACME_KEY,
+            "{\"type\":\"push.digested\",\"title\":\"Hi\",\"recipients\":[\"" + user + "\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      }
+    }
+    // two items, one row each (not one per subscription), and one send job per subscription
+    assertThat(herald.queryDatabase("select count(*) from delivery_job where recipient = 'digest-fan' "
+        + "and reason = 'digested' and subscription_id is null")).isEqualTo(2L);
+    assertThat(herald.queryDatabase("select count(distinct subscription_id) from delivery_job "
+        + "where recipient = 'digest-fan' and notification_id is null and digest_id is not null")).isEqualTo(2L);
+    // without a subscription there is nothing to gather into: skipped at once, no digest
+    assertThat(herald.queryDatabase("select string_agg(state || ':' || reason, ',') from delivery_job "
+        + "where recipient = 'digest-none'")).isEqualTo("skipped:no-subscription,skipped:no-subscription");
+    assertThat(herald.queryDatabase("select count(*) from digest where recipient = 'digest-none'")).isEqualTo(0L);
+  }
 }

@@ -66,7 +66,7 @@ class RecipientPlannerTest {
     assertThat(job.state()).isEqualTo("pending");
     assertThat(job.runAt()).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
     assertThat(job.condition()).isEqualTo("unread");
-    assertThat(plans.get("here").explain()).contains("\"channelsFrom\":\"type\"", "\"rule\":\"type:unread\"");
+    assertThat(plans.get("here").explainJson()).contains("\"channelsFrom\":\"type\"", "\"rule\":\"type:unread\"");
   }
 
   @Test
@@ -80,7 +80,7 @@ class RecipientPlannerTest {
       assertThat(j.event()).isEqualTo("notification.created");
       assertThat(j.id()).as("the insert gives each endpoint's job its own id").isNull();
     });
-    assertThat(away.explain()).contains("\"channelsFrom\":\"deliverVia\"");
+    assertThat(away.explainJson()).contains("\"channelsFrom\":\"deliverVia\"");
   }
 
   @Test

@@ -100,10 +100,13 @@ public final class EmailChannel implements DeliveryChannel, AutoCloseable {
     } catch (AddressException | UnsupportedEncodingException e) {
       return new Outcome.Failed(address.email(), "not a deliverable address: " + e.getMessage());
     }
+    String locale = job.locale() == null || job.locale().isEmpty() ? address.locale() : job.locale();
+    if (job.digest() != null) {
+      return sendDigest(job, to, address, locale);
+    }
     if (job.notification() == null) {
       return new Outcome.Failed(address.email(), "an email job without a notification");
     }
-    String locale = job.locale() == null || job.locale().isEmpty() ? address.locale() : job.locale();
     String type = job.notification().type();
     Template template = type == null ? null : templates.pick(job.tenant(), type, locale);
     Email email;
@@ -111,6 +114,21 @@ public final class EmailChannel implements DeliveryChannel, AutoCloseable {
       email = composer.compose(job, to, template);
     } catch (Renderer.Failure e) {
       return new Outcome.Failed(address.email(), "email template '" + type + "' (" + template.id()
+          + ") does not render: " + e.getMessage());
+    }
+    return mailer.send(email);
+  }
+
+  /** A digest's message, from its {@code <type>.digest} template in {@code locale}, else the built-in list. */
+  private Outcome sendDigest(DeliveryJob job, InternetAddress to, Addresses.Address address, String locale)
+      throws Exception {
+    String name = job.digest().template();
+    Template template = name == null ? null : templates.pick(job.tenant(), name, locale);
+    Email email;
+    try {
+      email = composer.composeDigest(job, to, template);
+    } catch (Renderer.Failure e) {
+      return new Outcome.Failed(address.email(), "digest template '" + name + "' (" + template.id()
           + ") does not render: " + e.getMessage());
     }
     return mailer.send(email);

@@ -94,6 +94,40 @@ final class EmailComposer {
     return new Email(from, to, oneLine(subject), text, html, messageId, headers);
   }
 
+  /**
+   * The message of a digest's send job to {@code to}: from {@code template} ({@code <type>.digest};
+   * null: the built-in list), whose variables are {@code items} (each {@code title}, {@code message},
+   * {@code actionUrl}, {@code type}, {@code createdAt}), {@code total}, {@code shown}, {@code more}
+   * (how many are not listed) and {@code unsubscribeUrl}. The unsubscribe link turns off email of
+   * the digest's type.
+   */
+  Email composeDigest(DeliveryJob job, InternetAddress to, Template template) {
+    DeliveryJob.Digest digest = job.digest();
+    String unsubscribeUrl = linkBase.get() + "/u/" + tokens.issue(job.tenant(), job.recipient(), digest.type(),
+        clock.instant());
+    String subject;
+    String text;
+    String html;
+    if (template == null) {
+      subject = DigestLayout.subject(digest);
+      text = DigestLayout.text(digest);
+      html = DigestLayout.html(subject, digest, unsubscribeUrl);
+    } else {
+      TemplateContent.Rendered r = template.content().render(DigestLayout.variables(digest, unsubscribeUrl));
+      subject = r.title();
+      text = r.message();
+      html = r.html() == null ? EmailLayout.html(r.title(), r.message(), null, unsubscribeUrl)
+          : EmailLayout.withFooter(r.html(), unsubscribeUrl);
+    }
+    text = text + "\n\n--\nUnsubscribe from these emails: " + unsubscribeUrl + "\n";
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("X-Herald-Digest-Id", digest.id().toString());
+    headers.put("List-Unsubscribe", "<" + unsubscribeUrl + ">");
+    headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+    String messageId = "<" + digest.id() + ".digest@" + messageIdHost + ">";
+    return new Email(from, to, oneLine(subject), text, html, messageId, headers);
+  }
+
   private static Map<String, Object> variables(DeliveryJob.Notification n, String unsubscribeUrl) {
     Map<String, Object> out = new HashMap<>();
     out.put("title", n.title());
@@ -109,6 +143,81 @@ final class EmailComposer {
   /** A subject is one header line: line breaks in a title become spaces. */
   private static String oneLine(String s) {
     return s == null ? "" : s.replaceAll("[\\r\\n\\t]+", " ").strip();
+  }
+
+  /** The built-in digest: a subject with the count, the listed items, and how many more there are. */
+  static final class DigestLayout {
+    private DigestLayout() {}
+
+    static String subject(DeliveryJob.Digest d) {
+      return d.total() == 1 ? "1 new notification" : d.total() + " new notifications";
+    }
+
+    static String text(DeliveryJob.Digest d) {
+      StringBuilder b = new StringBuilder();
+      for (DeliveryJob.Notification n : d.items()) {
+        b.append("- ").append(n.title());
+        if (n.message() != null && !n.message().isEmpty()) {
+          b.append(": ").append(n.message());
+        }
+        b.append('\n');
+        if (n.actionUrl() != null) {
+          b.append("  ").append(n.actionUrl()).append('\n');
+        }
+      }
+      int more = d.total() - d.items().size();
+      if (more > 0) {
+        b.append("… and ").append(more).append(" more\n");
+      }
+      return b.toString();
+    }
+
+    static String html(String subject, DeliveryJob.Digest d, String unsubscribeUrl) {
+      StringBuilder b = new StringBuilder(1024).append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
+          .append(EmailLayout.esc(subject)).append("</title></head>\n<body style=\"font-family:sans-serif;line-height:1.4\">\n")
+          .append("<h1 style=\"font-size:20px\">").append(EmailLayout.esc(subject)).append("</h1>\n<ul>\n");
+      for (DeliveryJob.Notification n : d.items()) {
+        b.append("<li><strong>").append(EmailLayout.esc(n.title())).append("</strong>");
+        if (n.message() != null && !n.message().isEmpty()) {
+          b.append("<br>").append(EmailLayout.esc(n.message()));
+        }
+        if (n.actionUrl() != null && EmailLayout.isWebLink(n.actionUrl())) {
+          b.append(" <a href=\"").append(EmailLayout.esc(n.actionUrl())).append("\">Open</a>");
+        }
+        b.append("</li>\n");
+      }
+      b.append("</ul>\n");
+      int more = d.total() - d.items().size();
+      if (more > 0) {
+        b.append("<p>… and ").append(more).append(" more</p>\n");
+      }
+      return b.append(EmailLayout.footer(unsubscribeUrl)).append("</body></html>\n").toString();
+    }
+
+    static Map<String, Object> variables(DeliveryJob.Digest d, String unsubscribeUrl) {
+      java.util.List<Map<String, Object>> items = new java.util.ArrayList<>();
+      for (DeliveryJob.Notification n : d.items()) {
+        Map<String, Object> item = new HashMap<>();
+        item.put("id", n.id().toString());
+        item.put("title", n.title());
+        item.put("message", n.message());
+        item.put("type", n.type());
+        if (n.actionUrl() != null) {
+          item.put("actionUrl", n.actionUrl());
+        }
+        if (n.createdAt() != null) {
+          item.put("createdAt", n.createdAt().toInstant().toString());
+        }
+        items.add(item);
+      }
+      Map<String, Object> out = new HashMap<>();
+      out.put("items", items);
+      out.put("total", d.total());
+      out.put("shown", d.items().size());
+      out.put("more", d.total() - d.items().size());
+      out.put("unsubscribeUrl", unsubscribeUrl);
+      return out;
+    }
   }
 
   /** The built-in layout, and the footer added to a template's HTML. */
@@ -141,12 +250,12 @@ final class EmailComposer {
       return at < 0 ? html + footer(unsubscribeUrl) : html.substring(0, at) + footer(unsubscribeUrl) + html.substring(at);
     }
 
-    private static String footer(String unsubscribeUrl) {
+    static String footer(String unsubscribeUrl) {
       return "<hr><p style=\"font-size:12px;color:#666\"><a href=\"" + esc(unsubscribeUrl)
           + "\">Unsubscribe</a> from these emails.</p>\n";
     }
 
-    private static boolean isWebLink(String url) {
+    static boolean isWebLink(String url) {
       String lower = url.toLowerCase(java.util.Locale.ROOT);
       return lower.startsWith("https://") || lower.startsWith("http://");
     }

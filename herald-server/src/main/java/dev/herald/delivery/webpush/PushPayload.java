@@ -39,6 +39,26 @@ public record PushPayload(String title, String body, String icon, String notific
   }
 
   /**
+   * The payload of a digest: "N new notifications", the listed items' titles one per line, tagged
+   * by the digest's key (a newer digest of the same key replaces an older one still shown), and
+   * {@code data.notificationId} the newest item's.
+   */
+  public static PushPayload digest(DeliveryJob.Digest d, String icon, Instant now) {
+    String title = d.total() == 1 ? "1 new notification" : d.total() + " new notifications";
+    StringBuilder body = new StringBuilder();
+    for (DeliveryJob.Notification n : d.items()) {
+      body.append(body.length() == 0 ? "" : "\n").append(n.title());
+    }
+    int more = d.total() - d.items().size();
+    if (more > 0) {
+      body.append("\n… and ").append(more).append(" more");
+    }
+    DeliveryJob.Notification newest = d.items().get(d.items().size() - 1);
+    return new PushPayload(title, body.toString(), icon, newest.id().toString(), null, d.type(), "digest:" + d.key(),
+        now);
+  }
+
+  /**
    * The JSON, within {@link #MAX_BYTES}: when too long, {@code body} is shortened first (to a
    * prefix of whole code points and "…"), then {@code title}; if even both empty do not fit, the
    * optional members ({@code icon}, {@code url}, {@code tag}, {@code type}) go. {@code

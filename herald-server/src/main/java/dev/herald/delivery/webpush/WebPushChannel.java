@@ -91,7 +91,7 @@ public final class WebPushChannel implements DeliveryChannel {
     if (s == null) {
       return new Outcome.Skipped(null, "no-subscription");
     }
-    if (job.notification() == null) {
+    if (job.notification() == null && job.digest() == null) {
       return new Outcome.Failed(s.endpoint(), "a push job without a notification");
     }
     URI endpoint;
@@ -112,15 +112,18 @@ public final class WebPushChannel implements DeliveryChannel {
       subscriptions.remove(s.id());
       return new Outcome.Skipped(s.endpoint(), "subscription-invalid");
     }
-    byte[] body = encryption.encrypt(PushPayload.of(job.notification(), icon).toJson(), keys);
+    PushPayload payload = job.digest() != null ? PushPayload.digest(job.digest(), icon, clock.instant())
+        : PushPayload.of(job.notification(), icon);
+    byte[] body = encryption.encrypt(payload.toJson(), keys);
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("authorization", vapid.authorization(endpoint));
     headers.put("content-encoding", "aes128gcm");
     headers.put("content-type", "application/octet-stream");
     headers.put("ttl", Integer.toString(TTL_SECONDS));
-    headers.put("urgency", urgency(job.notification().priority()));
+    headers.put("urgency", job.digest() != null ? "normal" : urgency(job.notification().priority()));
     // RFC 8030 §5.4: a topic is at most 32 characters of the base64url alphabet; a UUID's hex is 32
-    headers.put("topic", job.notification().id().toString().replace("-", ""));
+    UUID topic = job.digest() != null ? job.digest().id() : job.notification().id();
+    headers.put("topic", topic.toString().replace("-", ""));
     WebhookClient.Answer answer;
     try {
       answer = http.post(endpoint, headers, body, timeout);
