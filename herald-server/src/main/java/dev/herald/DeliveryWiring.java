@@ -74,7 +74,8 @@ final class DeliveryWiring {
         new Vapid(vapidKeys.keyPair(), vapidKeys.subject(), clock),
         new VertxWebhookClient(vertx, settings.webhookTimeout().compareTo(Duration.ofSeconds(10)) < 0
             ? settings.webhookTimeout() : Duration.ofSeconds(10), settings.perTarget()),
-        targets, id -> pushSubscriptions.remove(id), settings.webhookTimeout(), null, clock);
+        targets, id -> pushSubscriptions.remove(id), settings.webhookTimeout(), null, clock,
+        digestTemplates(notifications.templates()));
     this.engine = new DeliveryEngine(database.queuePool(), database.target(), bus, metrics, settings, config.nodeName(),
         clock, List.of(email, webhook, webPush));
     assert SENDERS.equals(java.util.Set.of(email.name(), webhook.name(), webPush.name()))
@@ -84,6 +85,15 @@ final class DeliveryWiring {
     this.unsubscribe = new UnsubscribeApi(unsubscribeTokens, notifications.preferences(), metrics);
     this.push = new PushApi(vertx, pushSubscriptions, vapidKeys, targets, verifier, metrics, config.limits());
     metrics.gauge("herald_delivery_running", "Delivery attempts running on this node", engine::running);
+  }
+
+  /** A digest's {@code push} template text, waiting at most 5 s for a template load. */
+  private static WebPushChannel.DigestTemplates digestTemplates(dev.herald.templates.Templates templates) {
+    return (tenant, name, locale, digest) -> {
+      var template = templates.set(tenant, name).toCompletionStage().toCompletableFuture()
+          .get(5, java.util.concurrent.TimeUnit.SECONDS).pick("push", locale);
+      return template == null ? null : template.content().render(digest.variables());
+    };
   }
 
   void start() {

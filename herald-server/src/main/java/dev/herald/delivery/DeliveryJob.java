@@ -58,6 +58,35 @@ public record DeliveryJob(UUID id, String channel, String tenant, String recipie
       items = List.copyOf(items);
     }
 
+    /**
+     * The variables its template renders with: {@code items} (each {@code id}, {@code title},
+     * {@code message}, {@code type}, {@code actionUrl}, {@code createdAt}), {@code total},
+     * {@code shown} and {@code more} (how many are not listed).
+     */
+    public java.util.Map<String, Object> variables() {
+      List<java.util.Map<String, Object>> list = new java.util.ArrayList<>(items.size());
+      for (Notification n : items) {
+        java.util.Map<String, Object> item = new java.util.HashMap<>();
+        item.put("id", n.id().toString());
+        item.put("title", n.title());
+        item.put("message", n.message());
+        item.put("type", n.type());
+        if (n.actionUrl() != null) {
+          item.put("actionUrl", n.actionUrl());
+        }
+        if (n.createdAt() != null) {
+          item.put("createdAt", n.createdAt().toInstant().toString());
+        }
+        list.add(item);
+      }
+      java.util.Map<String, Object> out = new java.util.HashMap<>();
+      out.put("items", list);
+      out.put("total", total);
+      out.put("shown", items.size());
+      out.put("more", total - items.size());
+      return out;
+    }
+
     /** The notification type of a {@code type:<type>} digest, else of its newest item (null for none). */
     public String type() {
       if (key.startsWith("type:")) {

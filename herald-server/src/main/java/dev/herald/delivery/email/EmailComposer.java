@@ -195,26 +195,7 @@ final class EmailComposer {
     }
 
     static Map<String, Object> variables(DeliveryJob.Digest d, String unsubscribeUrl) {
-      java.util.List<Map<String, Object>> items = new java.util.ArrayList<>();
-      for (DeliveryJob.Notification n : d.items()) {
-        Map<String, Object> item = new HashMap<>();
-        item.put("id", n.id().toString());
-        item.put("title", n.title());
-        item.put("message", n.message());
-        item.put("type", n.type());
-        if (n.actionUrl() != null) {
-          item.put("actionUrl", n.actionUrl());
-        }
-        if (n.createdAt() != null) {
-          item.put("createdAt", n.createdAt().toInstant().toString());
-        }
-        items.add(item);
-      }
-      Map<String, Object> out = new HashMap<>();
-      out.put("items", items);
-      out.put("total", d.total());
-      out.put("shown", d.items().size());
-      out.put("more", d.total() - d.items().size());
+      Map<String, Object> out = new HashMap<>(d.variables());
       out.put("unsubscribeUrl", unsubscribeUrl);
       return out;
     }

@@ -6,6 +6,8 @@ import dev.herald.delivery.Outcome;
 import dev.herald.delivery.TargetAddresses;
 import dev.herald.delivery.webhook.RetryAfter;
 import dev.herald.delivery.webhook.WebhookClient;
+import dev.herald.templates.Renderer;
+import dev.herald.templates.TemplateContent;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -39,6 +41,17 @@ public final class WebPushChannel implements DeliveryChannel {
   /** How long a push service keeps an undelivered message (RFC 8030 §5.2): a day. */
   static final int TTL_SECONDS = 86_400;
 
+  /**
+   * The {@code push} text of a digest's template ({@code <type>.digest}) in a locale, rendered with
+   * the digest's variables; null when the tenant and the system have none.
+   */
+  public interface DigestTemplates {
+    DigestTemplates NONE = (tenant, name, locale, digest) -> null;
+
+    TemplateContent.Rendered render(String tenant, String name, String locale, DeliveryJob.Digest digest)
+        throws Exception;
+  }
+
   /** What the channel does to subscriptions the push service says are gone. */
   public interface Subscriptions {
     void remove(UUID id);
@@ -52,9 +65,16 @@ public final class WebPushChannel implements DeliveryChannel {
   private final Duration timeout;
   private final String icon;
   private final Clock clock;
+  private final DigestTemplates digestTemplates;
 
   public WebPushChannel(WebPushEncryption encryption, Vapid vapid, WebhookClient http, TargetAddresses targets,
       Subscriptions subscriptions, Duration timeout, String icon, Clock clock) {
+    this(encryption, vapid, http, targets, subscriptions, timeout, icon, clock, DigestTemplates.NONE);
+  }
+
+  public WebPushChannel(WebPushEncryption encryption, Vapid vapid, WebhookClient http, TargetAddresses targets,
+      Subscriptions subscriptions, Duration timeout, String icon, Clock clock, DigestTemplates digestTemplates) {
+    this.digestTemplates = digestTemplates;
     this.encryption = encryption;
     this.vapid = vapid;
     this.http = http;
@@ -112,8 +132,13 @@ public final class WebPushChannel implements DeliveryChannel {
       subscriptions.remove(s.id());
       return new Outcome.Skipped(s.endpoint(), "subscription-invalid");
     }
-    PushPayload payload = job.digest() != null ? PushPayload.digest(job.digest(), icon, clock.instant())
-        : PushPayload.of(job.notification(), icon);
+    PushPayload payload;
+    try {
+      payload = job.digest() != null ? digestPayload(job) : PushPayload.of(job.notification(), icon);
+    } catch (Renderer.Failure e) {
+      return new Outcome.Failed(s.endpoint(), "digest template '" + job.digest().template() + "' does not render: "
+          + e.getMessage());
+    }
     byte[] body = encryption.encrypt(payload.toJson(), keys);
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("authorization", vapid.authorization(endpoint));
@@ -135,6 +160,16 @@ public final class WebPushChannel implements DeliveryChannel {
       return new Outcome.Retry(s.endpoint(), e.toString(), null);
     }
     return outcome(s, answer);
+  }
+
+  /** A digest's payload: the built-in one, with the title and body of its template's push text when it has one. */
+  private PushPayload digestPayload(DeliveryJob job) throws Exception {
+    DeliveryJob.Digest digest = job.digest();
+    PushPayload builtIn = PushPayload.digest(digest, icon, clock.instant());
+    TemplateContent.Rendered r = digest.template() == null ? null
+        : digestTemplates.render(job.tenant(), digest.template(), job.locale(), digest);
+    return r == null ? builtIn : new PushPayload(r.title(), r.message(), builtIn.icon(), builtIn.notificationId(),
+        builtIn.url(), builtIn.type(), builtIn.tag(), builtIn.timestamp());
   }
 
   private Outcome outcome(DeliveryJob.Subscription s, WebhookClient.Answer answer) {

@@ -132,4 +132,21 @@ class PushPayloadTest {
   private static PushPayload payload(String title, String body) {
     return new PushPayload(title, body, "/icon.png", ID, "https://example.com/n/1", "order.shipped", ID, AT);
   }
+
+  @Test
+  void aDigestSaysHowManyListsTheTitlesAndIsTaggedByItsKey() throws Exception {
+    var items = java.util.List.of(
+        new dev.herald.delivery.DeliveryJob.Notification(java.util.UUID.randomUUID(), "comment", "First", "m", "c",
+            "normal", "pending", null, null, false, null, null, java.util.List.of()),
+        new dev.herald.delivery.DeliveryJob.Notification(java.util.UUID.randomUUID(), "comment", "Second", "m", "c",
+            "normal", "pending", null, null, false, null, null, java.util.List.of()));
+    var digest = new dev.herald.delivery.DeliveryJob.Digest(java.util.UUID.randomUUID(), "type:comment", items, 5, 2,
+        "comment.digest");
+    JsonNode json = JSON.readTree(PushPayload.digest(digest, null, AT).toJson());
+    assertThat(json.path("title").asText()).isEqualTo("5 new notifications");
+    assertThat(json.path("body").asText()).isEqualTo("First\nSecond\n… and 3 more");
+    assertThat(json.path("tag").asText()).isEqualTo("digest:type:comment");
+    assertThat(json.path("type").asText()).isEqualTo("comment");
+    assertThat(json.at("/data/notificationId").asText()).isEqualTo(items.get(1).id().toString());
+  }
 }

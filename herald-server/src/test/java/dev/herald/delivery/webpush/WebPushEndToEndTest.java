@@ -121,6 +121,39 @@ class WebPushEndToEndTest {
   }
 
   @Test
+  void aDigestGoesAsOnePushRenderedFromItsTemplateAndAnIndependentServiceReadsIt() throws Exception {
+    HttpResponse<String> type = herald.call("PUT", "/api/types/chat.batched", TestHerald.ACME_KEY,
+        "{\"channels\": [\"inApp\", \"push\"], \"digest\": {\"window\": \"PT1H\", \"maxItems\": 2}}");
+    assertThat(type.statusCode()).as(type.body()).isIn(200, 201);
+    HttpResponse<String> template = herald.post("/api/templates", TestHerald.ACME_KEY, """
+        {"name": "chat.batched.digest", "deliveryChannel": "push", "title": "{{total}} new chats",
+         "message": "{{#items}}{{title}}; {{/items}}"}""");
+    assertThat(template.statusCode()).as(template.body()).isEqualTo(201);
+    subscribe("digest-user", "digest-phone");
+    for (String title : new String[] {"From Ana", "From Ben", "From Cy"}) {
+      HttpResponse<String> r = herald.post("/api/notifications", TestHerald.ACME_KEY, """
+          {"type": "chat.batched", "recipients": ["digest-user"], "title": "%s"}""".formatted(title));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+    String digest = (String) herald.queryDatabase("select id::text from digest where recipient = 'digest-user'");
+    assertThat(pushes.stream().noneMatch(p -> "digest-phone".equals(p.path("name").asText()))).isTrue();
+    // the window would end in an hour: bring it forward
+    herald.queryDatabase("with u as (update delivery_job set run_at = now() where digest_id = ?::uuid "
+        + "and notification_id is null returning 1) select count(*) from u", digest);
+    herald.queryDatabase("select pg_notify('herald_delivery', '')");
+
+    JsonNode push = await().atMost(Duration.ofSeconds(15)).until(() -> pushes.stream()
+        .filter(p -> "digest-phone".equals(p.path("name").asText())).findFirst().orElse(null), p -> p != null);
+    assertThat(push.path("ok").asBoolean()).as(push.toString()).isTrue();
+    assertThat(push.path("topic").asText()).isEqualTo(digest.replace("-", ""));
+    JsonNode payload = push.path("payload");
+    assertThat(payload.path("title").asText()).isEqualTo("3 new chats");
+    assertThat(payload.path("body").asText()).isEqualTo("From Ana; From Ben; ");
+    assertThat(payload.path("tag").asText()).isEqualTo("digest:type:chat.batched");
+    assertThat(pushes.stream().filter(p -> "digest-phone".equals(p.path("name").asText())).count()).isEqualTo(1);
+  }
+
+  @Test
   void aSubscriptionThePushServiceSaysIsGoneIsRemoved() throws Exception {
     String subscription = subscribe("gone-user", "gone");
     receiverGet("/status/gone?code=410");
