@@ -3,7 +3,8 @@
  * Entry points: {@link dev.herald.delivery.DeliveryEngine} (claims jobs with {@code FOR UPDATE SKIP
  * LOCKED}, woken by {@code LISTEN/NOTIFY}, runs them on virtual threads under per-target limits and
  * breakers, retries, dead letter, delivery log) and {@link dev.herald.delivery.DeliveryChannel}, the
- * one interface each way out implements ({@code delivery.email}, {@code delivery.webhook}, later
- * {@code delivery.webpush}). Jobs are created by {@code notify} in the notification's own commit.
+ * one interface each way out implements ({@code delivery.email}, {@code delivery.webhook},
+ * {@code delivery.webpush}). Jobs are created by {@code notify} in the notification's own commit;
+ * so are digests, whose send jobs close them when claimed ({@code Digests}).
  */
 package dev.herald.delivery;

@@ -3,7 +3,9 @@
  * PostgreSQL per recipient with a per-recipient sequence, published on the bus after the commit,
  * recorded delivered when a session had them written, re-sent until acknowledged when they require
  * it, replayed in order to clients that missed them, released when their scheduled time comes, and
- * read, seen, archived or deleted by their recipient.
+ * read, seen, archived or deleted by their recipient. Digests and throttling sit on the create path:
+ * the planner gathers email and push into digests, and {@code Throttling} reserves places under a
+ * type's limit before the insert.
  *
  * <p>Entry point: {@link dev.herald.notify.Notifications}, the assembled parts: the create path
  * ({@link dev.herald.notify.NotificationCreator}), a user's history and read state
