@@ -87,6 +87,11 @@ public record PushPayload(String title, String body, String icon, String notific
     return json;
   }
 
+  /** This payload without its body: what a push service that refused the whole (413) may take. */
+  public PushPayload withoutBody() {
+    return withTexts(title, null);
+  }
+
   private PushPayload withTexts(String newTitle, String newBody) {
     return new PushPayload(newTitle, newBody, icon, notificationId, url, type, tag, timestamp);
   }

@@ -30,7 +30,8 @@ import java.util.UUID;
  *
  * <p>Answers (RFC 8030 §5, §8.3): 201 (or any 2xx) delivered; 404 and 410 the subscription is gone:
  * removed, and the job {@code skipped: subscription-gone}; 413 the payload too large (it is kept under
- * 4 KB, so this is the push service's own limit): failed; 429 and 5xx retried, {@code Retry-After}
+ * 4 KB, so this is the push service's own limit): sent once more without its body (title and id
+ * kept), failed if that is refused too; 429 and 5xx retried, {@code Retry-After}
  * honoured; other answers (400, 401, 403: a VAPID key the subscription was not made with) failed.
  *
  * <p>Threads: {@link #attempt} on the engine's virtual threads; the encryption, the VAPID signer and
@@ -139,7 +140,18 @@ public final class WebPushChannel implements DeliveryChannel {
       return new Outcome.Failed(s.endpoint(), "digest template '" + job.digest().template() + "' does not render: "
           + e.getMessage());
     }
-    byte[] body = encryption.encrypt(payload.toJson(), keys);
+    Map<String, String> headers = headers(job, endpoint);
+    Sent sent = post(s, endpoint, headers, encryption.encrypt(payload.toJson(), keys));
+    if (sent.answer() != null && sent.answer().status() == 413 && payload.body() != null && !payload.body().isEmpty()) {
+      // issue 13: "413 is a payload error (truncate the body, keep title and id)": this push
+      // service takes less than the 4 KB RFC 8030 §7.2 obliges; once more with title and id only
+      sent = post(s, endpoint, headers, encryption.encrypt(payload.withoutBody().toJson(), keys));
+    }
+    return sent.outcome() != null ? sent.outcome() : outcome(s, sent.answer());
+  }
+
+  /** The headers of a push: VAPID, the encoding, TTL, urgency and topic. */
+  private Map<String, String> headers(DeliveryJob job, URI endpoint) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("authorization", vapid.authorization(endpoint));
     headers.put("content-encoding", "aes128gcm");
@@ -149,17 +161,23 @@ public final class WebPushChannel implements DeliveryChannel {
     // RFC 8030 §5.4: a topic is at most 32 characters of the base64url alphabet; a UUID's hex is 32
     UUID topic = job.digest() != null ? job.digest().id() : job.notification().id();
     headers.put("topic", topic.toString().replace("-", ""));
-    WebhookClient.Answer answer;
+    return headers;
+  }
+
+  /** The push service's answer, or the outcome of not getting one. */
+  private record Sent(WebhookClient.Answer answer, Outcome outcome) {}
+
+  private Sent post(DeliveryJob.Subscription s, URI endpoint, Map<String, String> headers, byte[] body)
+      throws InterruptedException {
     try {
-      answer = http.post(endpoint, headers, body, timeout);
+      return new Sent(http.post(endpoint, headers, body, timeout), null);
     } catch (HttpTimeoutException e) {
-      return new Outcome.Retry(s.endpoint(), "no answer within " + timeout.toMillis() + " ms", null);
+      return new Sent(null, new Outcome.Retry(s.endpoint(), "no answer within " + timeout.toMillis() + " ms", null));
     } catch (ConnectException e) {
-      return new Outcome.Retry(s.endpoint(), "cannot connect: " + e.getMessage(), null);
+      return new Sent(null, new Outcome.Retry(s.endpoint(), "cannot connect: " + e.getMessage(), null));
     } catch (IOException e) {
-      return new Outcome.Retry(s.endpoint(), e.toString(), null);
+      return new Sent(null, new Outcome.Retry(s.endpoint(), e.toString(), null));
     }
-    return outcome(s, answer);
   }
 
   /** A digest's payload: the built-in one, with the title and body of its template's push text when it has one. */
