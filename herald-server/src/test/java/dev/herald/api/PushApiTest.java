@@ -237,4 +237,29 @@ class PushApiTest {
     assertThat(list(herald, token)).hasSize(50);
     ok(herald.call("POST", "/api/push/subscriptions", token, body(first, p256dh(), AUTH)), 200);
   }
+
+  @Test
+  void concurrentSubscribesOfOneUserStopAtFiftyExactly() throws Exception {
+    String token = TestHerald.token(user(), "acme");
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 70; i++) {
+        String body = body(endpoint(), p256dh(), AUTH);
+        answers.add(clients.submit(() -> herald.call("POST", "/api/push/subscriptions", token, body).statusCode()));
+      }
+      int created = 0;
+      int refused = 0;
+      for (java.util.concurrent.Future<Integer> a : answers) {
+        int status = a.get();
+        created += status == 201 ? 1 : 0;
+        refused += status == 409 ? 1 : 0;
+      }
+      assertThat(created).isEqualTo(50);
+      assertThat(refused).isEqualTo(20);
+      assertThat(list(herald, token)).hasSize(50);
+    } finally {
+      clients.shutdownNow();
+    }
+  }
 }

@@ -40,8 +40,9 @@ public final class PushSubscriptions {
   /**
    * Stores {@code body} for {@code user}, or updates the tenant's subscription of the same endpoint
    * (its keys, expiration, user agent, and its user). Null when the user holds {@link #MAX_PER_USER}
-   * other subscriptions already. Two subscribes of the same user at the same instant may together
-   * pass the limit by one: the count and the insert are one statement, not one lock.
+   * other subscriptions already. Exact under concurrency: a transaction-scoped advisory lock per
+   * tenant and user orders that user's subscribes, and the insert's count (a statement after the
+   * lock, so a snapshot after the previous holder's commit) sees every one before it.
    */
   public Future<Saved> save(String tenant, String user, PushSubscriptionBody body, String userAgent) {
     // xmax = 0: the row was inserted by this statement, not updated (PostgreSQL's system column)
@@ -54,7 +55,9 @@ public final class PushSubscriptions {
     Tuple args = Tuple.tuple().addUUID(Uuids.v7()).addString(tenant).addString(user)
         .addString(body.endpoint().toString()).addString(body.p256dh()).addString(body.auth())
         .addOffsetDateTime(body.expirationTime()).addString(userAgent);
-    return pool.preparedQuery(sql).execute(args).map(rows -> {
+    return pool.withTransaction(tx -> tx.preparedQuery("select pg_advisory_xact_lock(hashtext($1), hashtext($2))")
+        .execute(Tuple.of(tenant, user))
+        .compose(locked -> tx.preparedQuery(sql).execute(args))).map(rows -> {
       if (rows.size() == 0) {
         return null;
       }
