@@ -59,6 +59,12 @@ final class PushService implements AutoCloseable {
     Checks minus(Checks earlier) {
       return new Checks(sampled - earlier.sampled, passed - earlier.passed, failed - earlier.failed);
     }
+
+    /** "51 sampled, 51 passed, 0 failed", and how many are not done when some are not. */
+    String words() {
+      return sampled + " sampled, " + passed + " passed, " + failed + " failed"
+          + (pending() > 0 ? ", " + pending() + " not done" : "");
+    }
   }
 
   /**
