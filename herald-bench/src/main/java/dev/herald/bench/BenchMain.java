@@ -64,12 +64,13 @@ public final class BenchMain {
   private static final Set<String> OPTIONS = Set.of("scenario", "servers", "n", "processes", "concurrency", "idle-seconds",
       "warmup-seconds", "unicast-rate", "unicast-seconds", "broadcast-rate", "broadcast-seconds", "settle-seconds",
       "in-flight", "max-minutes", "java-opts", "client-java-opts", "root", "out", "seed", "durable-rates",
-      "durable-seconds", "personalise", "email-rate", "webhook-rate", "durable-rate", "delivery-seconds");
+      "durable-seconds", "personalise", "email-rate", "webhook-rate", "push-rate", "durable-rate", "delivery-seconds",
+      "phases");
 
   private final Path root;
   private final Path runDir;
   private final boolean durable;
-  /** {@code --scenario delivery}: email, webhooks and in-app through the delivery engine (issue 12). */
+  /** {@code --scenario delivery}: email, webhooks, push and in-app through the delivery engine (issues 12, 13). */
   private final boolean delivery;
   private final DeliveryScenario.Options deliveryOptions;
   /** The delivery scenario of the running server, and its report once run. */
@@ -139,8 +140,9 @@ public final class BenchMain {
     this.settleSeconds = a.integer("settle-seconds", 30, 1, 600);
     this.inFlight = a.integer("in-flight", notifications ? 256 : 64, 1, 10_000);
     this.deliveryOptions = new DeliveryScenario.Options(a.number("email-rate", 1_000, 0.1, 100_000),
-        a.number("webhook-rate", 3_000, 0.1, 100_000), a.number("durable-rate", 5_000, 0.1, 100_000),
-        a.integer("delivery-seconds", 60, 1, 3_600), warmupSeconds, settleSeconds, inFlight, n);
+        a.number("webhook-rate", 3_000, 0.1, 100_000), a.number("push-rate", 2_000, 0.1, 100_000),
+        a.number("durable-rate", 5_000, 0.1, 100_000), a.integer("delivery-seconds", 60, 1, 3_600), warmupSeconds,
+        settleSeconds, inFlight, n, DeliveryScenario.phases(a.string("phases", String.join(",", DeliveryScenario.PHASES))));
     this.maxMinutes = a.integer("max-minutes", 30, 1, 24 * 60);
     String envOpts = System.getenv().getOrDefault("HERALD_JAVA_OPTS", "");
     this.javaOpts = split(a.string("java-opts", envOpts));
@@ -234,11 +236,13 @@ public final class BenchMain {
     }
     if (delivery) {
       parameters.keySet().removeAll(List.of("unicastRate", "unicastSeconds", "broadcastRate", "broadcastSeconds"));
+      parameters.put("phases", deliveryOptions.phases());
       parameters.put("emailRate", deliveryOptions.emailRate());
       parameters.put("webhookRate", deliveryOptions.webhookRate());
+      parameters.put("pushRate", deliveryOptions.pushRate());
       parameters.put("durableRate", deliveryOptions.durableRate());
       parameters.put("deliverySeconds", deliveryOptions.seconds());
-      parameters.put("preferencesAndTemplates", personalised);
+      parameters.put("preferencesAndTemplates", personalised && deliveryOptions.runs("mixed"));
     }
     parameters.put("publishInFlight", inFlight);
     parameters.put("serverJavaOpts", String.join(" ", javaOpts));
@@ -247,9 +251,7 @@ public final class BenchMain {
     String jvm = "server JVM options: " + (javaOpts.isEmpty() ? "none" : "`" + String.join(" ", javaOpts) + "`");
     parameters.put("summary", delivery
         ? "N=" + n + " connected users over " + processes + " load processes; idle " + idleSeconds + " s; warm-up "
-            + warmupSeconds + " s; phases email " + BenchReport.fmt(deliveryOptions.emailRate(), 0) + "/s, webhook "
-            + BenchReport.fmt(deliveryOptions.webhookRate(), 0) + "/s, mixed (both and in-app "
-            + BenchReport.fmt(deliveryOptions.durableRate(), 0) + "/s), " + deliveryOptions.seconds()
+            + warmupSeconds + " s; phases " + deliveryPhases() + ", " + deliveryOptions.seconds()
             + " s each, one recipient per create, at most " + inFlight + " requests in flight per stream; " + jvm
             + "; database: " + (database.isEmpty() ? "not found" : database)
         : durable
@@ -271,6 +273,18 @@ public final class BenchMain {
     System.out.println(md);
     System.out.println("written: " + runDir.resolve("results.md") + " and results.json");
     return results.stream().allMatch(r -> r.error() == null) ? 0 : 1;
+  }
+
+  /** The delivery phases that run, with their rates: "email 1,000/s, push 2,000/s". */
+  private String deliveryPhases() {
+    DeliveryScenario.Options o = deliveryOptions;
+    return String.join(", ", o.phases().stream().map(p -> switch (p) {
+      case "email" -> "email " + BenchReport.fmt(o.emailRate(), 0) + "/s";
+      case "webhook" -> "webhook " + BenchReport.fmt(o.webhookRate(), 0) + "/s";
+      case "push" -> "push " + BenchReport.fmt(o.pushRate(), 0) + "/s";
+      case "mixed" -> "mixed (email and webhook at their rates, in-app " + BenchReport.fmt(o.durableRate(), 0) + "/s)";
+      default -> p;
+    }).toList());
   }
 
   /** One server from start to stop; failures end its run early and are reported in its column. */
@@ -397,17 +411,16 @@ public final class BenchMain {
   }
 
   /**
-   * The delivery scenario (issue 12): the durable scenario's in-app creates (with preferences and
-   * templates unless {@code --personalise off}) beside email and webhook creates; see
-   * {@link DeliveryScenario}.
+   * The delivery scenario (issues 12 and 13): email, webhook and push creates, and in the mixed
+   * phase the durable scenario's in-app creates (with preferences and templates unless
+   * {@code --personalise off}) beside email and webhooks; see {@link DeliveryScenario}.
    */
   private void publishDeliveries(ServerProcess server, List<LoadProcess> loads) throws Exception {
     int port = server.spec().apiPort();
-    if (personalised) {
+    if (personalised && deliveryOptions.runs("mixed")) {
       personalise(port);
     }
-    deliveryScenario.prepare(port, apiKey, server.database() == null ? -1 : server.database().port());
-    log("delivery: 2 types, " + n + " directory users, 1 webhook endpoint");
+    deliveryScenario.prepare(port, apiKey, jwtSecret, server.database() == null ? -1 : server.database().port());
     SplittableRandom random = new SplittableRandom(seed);
     Publisher.Body randomUser = Publisher.notification(EVENT, seq -> "u" + random.nextInt(n), personalised);
     deliveryScenario.run(port, apiKey, randomUser, server, () -> clientCpu(loads), k -> {

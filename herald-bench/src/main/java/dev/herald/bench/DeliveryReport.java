@@ -1,19 +1,25 @@
 package dev.herald.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The report of {@code --scenario delivery} (issue 12, "Speed"): per phase, per stream (email to the
- * SMTP sink, webhooks to the receiver, in-app to the connected clients), what was offered, accepted,
- * received, lost and repeated, the latency, Herald's and PostgreSQL's CPU, the job queue's backlog
- * when publishing ended, and where it saturates. As values (in {@code results.json}) and as markdown.
+ * The report of {@code --scenario delivery} (issues 12 and 13, "Speed"): per phase, per stream
+ * (email to the SMTP sink, webhooks to the receiver, Web Push to the push service, in-app to the
+ * connected clients), what was offered, accepted, received, lost and repeated, the latency, the
+ * push service's sample checks, Herald's and PostgreSQL's CPU, the job queue's backlog when
+ * publishing ended, and where it saturates. As values (in {@code results.json}) and as markdown.
  */
 final class DeliveryReport {
-  /** The issue's bounds for p99: email commit → accepted by SMTP, webhook commit → received, in-app publish → receipt. */
+  /**
+   * The issues' bounds for p99: email commit → accepted by SMTP, webhook and push commit → received,
+   * in-app publish → receipt.
+   */
   static final double EMAIL_P99_MS = 1_000;
   static final double WEBHOOK_P99_MS = 500;
+  static final double PUSH_P99_MS = 1_000;
   static final double IN_APP_P99_MS = 50;
   /** A rate counts as sustained when at least this share of it was accepted. */
   static final double SUSTAINED = 0.98;
@@ -21,22 +27,25 @@ final class DeliveryReport {
   private DeliveryReport() {}
 
   /**
-   * One stream of a phase. {@code latency} for email and webhooks is from the create's 201 answer
-   * (after its commit) to the sink's receipt; {@code fromRequest} from just before the create's
-   * request; for in-app both are from the request, as in the durable scenario. {@code beforeAnswer}:
-   * messages that reached the sink before their create's answer reached the publisher (counted as
-   * 0 ms). {@code drainSeconds}: from the end of publishing to the last receipt.
+   * One stream of a phase. {@code latency} for email, webhooks and push is from the create's 201
+   * answer (after its commit) to the sink's receipt; {@code fromRequest} from just before the
+   * create's request; for in-app both are from the request, as in the durable scenario.
+   * {@code beforeAnswer}: messages that reached the sink before their create's answer reached the
+   * publisher (counted as 0 ms). {@code drainSeconds}: from the end of publishing to the last
+   * receipt. {@code sampleChecks}: for push, the push service's checks of the messages received in
+   * the phase (null, left out, for the other streams).
    */
   record Stream(String channel, double offeredRate, double acceptedPerSecond, long scheduled, long accepted,
                 long refused, long skipped, long expected, long received, long lost, long duplicates,
                 long beforeAnswer, BenchReport.Latency latency, BenchReport.Latency fromRequest,
                 BenchReport.Latency createRoundTrip, double drainSeconds, double targetP99Ms, boolean meetsTarget,
-                String shortfall, String firstError) {}
+                String shortfall, String firstError,
+                @JsonInclude(JsonInclude.Include.NON_NULL) PushService.Checks sampleChecks) {}
 
   /**
    * One phase. CPU counts from its first create to the last receipt (or the end of settling);
-   * per create is over every create of the phase, per message over email and webhook messages
-   * received. Backlogs are unfinished jobs by "channel state", when publishing ended and after
+   * per create is over every create of the phase, per message over email, webhook and push messages
+   * received (for push: the encryption and VAPID header included). Backlogs are unfinished jobs by "channel state", when publishing ended and after
    * settling. {@code databaseTransactionsPerCreate}: PostgreSQL transactions over the phase and its
    * settling (every client's: Herald's, and the harness's few) per create.
    */
@@ -55,10 +64,11 @@ final class DeliveryReport {
   /**
    * Every phase; after the last one settled, how long until no job was unfinished in the table
    * ({@code finishedJobsAfterSeconds}, -1: not within the wait); every job of the run by channel and
-   * state then; the sinks' totals and the run's targets in words.
+   * state then; the sinks' totals and the run's targets in words; the push service's totals, warm-up
+   * included (null, left out, when the push phase did not run).
    */
   record Result(List<Phase> phases, double finishedJobsAfterSeconds, Map<String, Long> jobsAtEnd, String targets,
-                String sinks) {}
+                String sinks, @JsonInclude(JsonInclude.Include.NON_NULL) PushService.Totals pushService) {}
 
   /** Whether a stream met its target, and if not why. */
   static String shortfall(double offered, double acceptedPerSecond, long refused, long skipped, long expected,
@@ -113,7 +123,7 @@ final class DeliveryReport {
       }
     }
     long push = backlogAtEnd.entrySet().stream().filter(e -> e.getKey().startsWith("push ")).mapToLong(Map.Entry::getValue).sum();
-    if (push > 0) {
+    if (push > 0 && streams.stream().noneMatch(s -> s.channel().equals("push"))) {
       notes.add(push + " push jobs unfinished (one per in-app create of a type with push, ended as skipped)");
     }
     String cpu = "machine " + fmt(machineBusy, 0) + " % busy (Herald " + fmt(heraldPercent, 0) + " %, PostgreSQL "
@@ -141,8 +151,8 @@ final class DeliveryReport {
       md.append("\n**Error:** ").append(herald.error()).append('\n');
     }
     Result r = run.delivery();
-    md.append("\n**Delivery** (email: create's 201 → the SMTP sink's 250 after DATA; webhook: create's 201 → ")
-        .append("the receiver has the body; in-app: the create's request → the client's `notification` event)\n\n")
+    md.append("\n**Delivery** (email: create's 201 → the SMTP sink's 250 after DATA; webhook and push: create's 201 → ")
+        .append("the receiver or push service has the body; in-app: the create's request → the client's `notification` event)\n\n")
         .append("| phase | stream | offered /s | accepted /s | accepted / refused / skipped | received / expected "
             + "| lost | duplicates | latency p50 / p90 / p99 / max (ms) | from request p99 (ms) "
             + "| create round trip p50 / p99 (ms) | drain after publishing (s) | target met |\n")
@@ -164,7 +174,7 @@ final class DeliveryReport {
             .append(" |\n");
       }
     }
-    md.append("\n| phase | Herald / PostgreSQL CPU per create (µs) | per email or webhook message (µs) "
+    md.append("\n| phase | Herald / PostgreSQL CPU per create (µs) | per email, webhook or push message (µs) "
             + "| PostgreSQL transactions per create | CPU: Herald / PostgreSQL / clients / publisher (% of a core) "
             + "| machine busy (%) "
             + "| unfinished jobs when publishing ended | after settling |\n")
@@ -181,6 +191,15 @@ final class DeliveryReport {
           .append(" |\n");
     }
     md.append('\n');
+    for (Phase p : r.phases()) {
+      for (Stream s : p.streams()) {
+        PushService.Checks c = s.sampleChecks();
+        if (c != null) {
+          md.append("Sample checks of ").append(s.channel()).append(" messages received in ").append(p.name())
+              .append(" (VAPID header, decryption, payload id): ").append(c.words()).append(".  \n");
+        }
+      }
+    }
     for (Phase p : r.phases()) {
       md.append("Saturation, ").append(p.name()).append(": ").append(p.saturation()).append(".  \n");
     }

@@ -14,18 +14,32 @@ import org.HdrHistogram.Histogram;
  * One phase of {@link DeliveryScenario}: its streams published at once, each by its own
  * {@link Publisher} for the phase's length; then the queue's backlog; then settling until every
  * accepted create's message arrived, or nothing new arrived for a while, or the settle time passed;
- * then each stream's counts and latencies, and Herald's and PostgreSQL's CPU from the first create
- * to the last receipt seen.
+ * then each stream's counts and latencies (and a sink's sample checks, once done), and Herald's and
+ * PostgreSQL's CPU from the first create to the last receipt seen.
  *
  * <p>Threads: {@link #run} on the orchestrator's thread, one virtual thread per stream while
  * publishing.
  */
 final class PhaseRun {
-  /** A kind of create, the publisher that sends it and the sink that receives its messages (null: the load clients). */
-  record Stream(String channel, Publisher publisher, Publisher.Body body, Receipts receipts, double targetP99Ms) {
+  /**
+   * A kind of create, the publisher that sends it, the sink that receives its messages (null: the
+   * load clients) and the sink's sample checks (null: it checks none).
+   */
+  record Stream(String channel, Publisher publisher, Publisher.Body body, Receipts receipts, double targetP99Ms,
+                SampleChecks checks) {
+    Stream(String channel, Publisher publisher, Publisher.Body body, Receipts receipts, double targetP99Ms) {
+      this(channel, publisher, body, receipts, targetP99Ms, null);
+    }
+
     Offered at(double rate) {
       return new Offered(this, rate);
     }
+  }
+
+  /** A sink's sample checks so far, once those of every message it received until now are done. */
+  @FunctionalInterface
+  interface SampleChecks {
+    PushService.Checks await() throws InterruptedException;
   }
 
   /** A stream at a rate, for one phase. */
@@ -47,7 +61,7 @@ final class PhaseRun {
           latency, targetP99Ms);
       return new DeliveryReport.Stream("in-app", rate, acceptedPerSecond, r.scheduled(), r.accepted(), r.failed(),
           r.skipped(), r.accepted(), received, Math.max(0, r.accepted() - received), -1, 0, latency, latency,
-          BenchReport.Latency.ofMicros(r.postMicros()), -1, targetP99Ms, why.isEmpty(), why, r.firstError());
+          BenchReport.Latency.ofMicros(r.postMicros()), -1, targetP99Ms, why.isEmpty(), why, r.firstError(), null);
     }
   }
 
@@ -72,11 +86,14 @@ final class PhaseRun {
     List<CreatedIds> ids = new ArrayList<>();
     long[] distinct0 = new long[n];
     long[] duplicates0 = new long[n];
+    PushService.Checks[] checks0 = new PushService.Checks[n];
     for (int i = 0; i < n; i++) {
       ids.add(new CreatedIds());
       Receipts r = streams.get(i).stream().receipts();
       distinct0[i] = r == null ? 0 : r.distinct();
       duplicates0[i] = r == null ? 0 : r.duplicates();
+      SampleChecks c = streams.get(i).stream().checks();
+      checks0[i] = c == null ? null : c.await();
     }
     long transactions0 = ctx.backlog() == null ? -1 : ctx.backlog().transactions();
     long start = System.nanoTime();
@@ -145,7 +162,8 @@ final class PhaseRun {
       }
       CreatedIds.Matched m = ids.get(i).match(o.stream().receipts());
       messages += m.received();
-      out.add(stream(o, r, m, o.stream().receipts().duplicates() - duplicates0[i], published));
+      PushService.Checks checks = o.stream().checks() == null ? null : o.stream().checks().await().minus(checks0[i]);
+      out.add(stream(o, r, m, o.stream().receipts().duplicates() - duplicates0[i], checks, published));
     }
     double window = (lastProgress - start) / 1e9;
     Snapshot used = cpuAtLast.minus(cpu0);
@@ -163,8 +181,9 @@ final class PhaseRun {
     return new Outcome(phase, inApp);
   }
 
+  /** A sink's stream; {@code checks} (null: none) are the sample checks of the messages received in the phase. */
   private static DeliveryReport.Stream stream(Offered o, Publisher.Result r, CreatedIds.Matched m, long duplicates,
-                                              long publishedNanos) {
+                                              PushService.Checks checks, long publishedNanos) {
     double acceptedPerSecond = r.seconds() > 0 ? r.accepted() / r.seconds() : 0;
     BenchReport.Latency latency = BenchReport.Latency.ofMicros(m.fromAnswerMicros());
     double target = o.stream().targetP99Ms();
@@ -173,11 +192,19 @@ final class PhaseRun {
     if (duplicates > 0) {
       why = why.isEmpty() ? duplicates + " duplicates" : why + ", " + duplicates + " duplicates";
     }
+    if (checks != null && checks.failed() > 0) {
+      String failed = checks.failed() + " of " + checks.sampled() + " sample checks failed";
+      why = why.isEmpty() ? failed : why + ", " + failed;
+    }
+    if (checks != null && checks.pending() > 0) {
+      String pending = checks.pending() + " sample checks not done";
+      why = why.isEmpty() ? pending : why + ", " + pending;
+    }
     double drain = m.lastReceiptNanos() == Long.MIN_VALUE ? -1 : Math.max(0, m.lastReceiptNanos() - publishedNanos) / 1e9;
     return new DeliveryReport.Stream(o.stream().channel(), o.rate(), acceptedPerSecond, r.scheduled(), r.accepted(),
         r.failed(), r.skipped(), r.accepted(), m.received(), Math.max(0, r.accepted() - m.received()), duplicates,
         m.beforeAnswer(), latency, BenchReport.Latency.ofMicros(m.fromRequestMicros()),
-        BenchReport.Latency.ofMicros(r.postMicros()), drain, target, why.isEmpty(), why, r.firstError());
+        BenchReport.Latency.ofMicros(r.postMicros()), drain, target, why.isEmpty(), why, r.firstError(), checks);
   }
 
   private static double per(double micros, long count) {

@@ -21,13 +21,18 @@ final class Receipts {
 
   /** One message accepted at {@code nanoTime}, for notification {@code id} (null or unreadable: none). */
   void record(String id, long nanoTime) {
-    messages.incrementAndGet();
     UUID uuid;
     try {
       uuid = id == null ? null : UUID.fromString(id.trim());
     } catch (IllegalArgumentException e) {
       uuid = null;
     }
+    record(uuid, nanoTime);
+  }
+
+  /** One message accepted at {@code nanoTime}, for notification {@code uuid} (null: none). */
+  void record(UUID uuid, long nanoTime) {
+    messages.incrementAndGet();
     if (uuid == null) {
       withoutId.incrementAndGet();
     } else if (firstSeen.putIfAbsent(uuid, nanoTime) != null) {

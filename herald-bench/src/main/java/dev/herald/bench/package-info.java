@@ -6,9 +6,11 @@
  * Herald's durable notifications instead, against the embedded PostgreSQL Herald starts
  * ({@link dev.herald.bench.EmbeddedDatabase}), and reports the rate/latency curve
  * ({@link dev.herald.bench.DurableReport}). With {@code --scenario delivery} it measures the delivery
- * engine (issue 12): {@link dev.herald.bench.DeliveryScenario} runs an SMTP sink
- * ({@link dev.herald.bench.SmtpSink}) and a webhook receiver ({@link dev.herald.bench.WebhookReceiver})
- * in this process, one {@link dev.herald.bench.PhaseRun} per phase, and reports through
+ * engine (issues 12 and 13): {@link dev.herald.bench.DeliveryScenario} runs an SMTP sink
+ * ({@link dev.herald.bench.SmtpSink}), a webhook receiver ({@link dev.herald.bench.WebhookReceiver})
+ * and a Web Push service ({@link dev.herald.bench.PushService}, which checks a sample of what it
+ * receives with {@link dev.herald.bench.PushMessageCheck}) in this process, one
+ * {@link dev.herald.bench.PhaseRun} per phase, and reports through
  * {@link dev.herald.bench.DeliveryReport}.
  *
  * <p>The module also holds the JMH microbenchmarks ({@code bench/jmh}): the packet codecs and the

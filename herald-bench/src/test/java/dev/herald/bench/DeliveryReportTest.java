@@ -11,7 +11,7 @@ class DeliveryReportTest {
   private static DeliveryReport.Stream email(double offered, double accepted, long skipped, double p99Ms) {
     BenchReport.Latency latency = new BenchReport.Latency(1000, 10, 20, p99Ms, p99Ms);
     return new DeliveryReport.Stream("email", offered, accepted, 1000, 1000, 0, skipped, 1000, 1000, 0, 0, 0, latency,
-        latency, latency, 0.5, DeliveryReport.EMAIL_P99_MS, true, "", null);
+        latency, latency, 0.5, DeliveryReport.EMAIL_P99_MS, true, "", null, null);
   }
 
   @Test
