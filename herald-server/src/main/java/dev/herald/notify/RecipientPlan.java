@@ -31,7 +31,7 @@ record RecipientPlan(boolean live, String title, String message, ObjectNode expl
    * {@code digest}; {@code throttled}); {@code condition} {@code unread} when it runs only if the
    * notification is still unread then (else null); {@code event} the webhook event, null for email
    * and push. A webhook job stands for one job per subscribed endpoint of the tenant, a push job for
-   * one per subscription of the recipient, expanded by the insert ({@link NotificationInserts.Jobs}),
+   * one per subscription of the recipient, expanded by the insert ({@link JobRows}),
    * which gives those their own ids. {@code recordUnreached}: a push due now to a recipient without
    * a subscription is kept as {@code skipped: no-subscription} (a type or {@code deliverVia} asked
    * for push) or not written at all (seed 000's default for a type nobody defined: a row per
