@@ -47,7 +47,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * test scripts ({@link PushService}; decryption is {@link WebPushEndToEndTest}'s, these check that
  * each request is {@code aes128gcm} with a VAPID header of the node's key): a push service that
  * hangs delays neither email, webhooks nor another push service; 429 is retried no sooner than its
- * {@code Retry-After}; 5xx is retried; 413 fails at once and keeps the subscription; 404 and 410
+ * {@code Retry-After}; 5xx is retried; 413 is sent again without the body, and fails (keeping the
+ * subscription) when that is refused too; 404 and 410
  * remove it. (Another user's subscription is not found: {@code PushApiTest}.)
  */
 class WebPushFaultsTest {
@@ -97,7 +98,8 @@ class WebPushFaultsTest {
   /** A push-only notification to {@code user}: the id of its push job. */
   private static String pushJob(String user) throws Exception {
     HttpResponse<String> r = herald.post("/api/notifications", TestHerald.ACME_KEY, "{\"type\":\"push.faults\","
-        + "\"recipients\":[\"" + user + "\"],\"title\":\"Faults\",\"deliverVia\":[\"push\"]}");
+        + "\"recipients\":[\"" + user + "\"],\"title\":\"Faults\",\"message\":\"What went wrong, at length\","
+        + "\"deliverVia\":[\"push\"]}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     String notification = JSON.readTree(r.body()).at("/ids/0").asText();
     JsonNode jobs = JSON.readTree(herald.call("GET", "/api/deliveries?channel=push&notificationId=" + notification,
@@ -231,19 +233,28 @@ class WebPushFaultsTest {
   }
 
   @Test
-  void a413FailsTheJobAtOnceAndKeepsTheSubscription() throws Exception {
+  void a413IsAnsweredByTheSamePushWithoutItsBodyAndFailsWhenThatIsRefusedToo() throws Exception {
     PushService service = service();
     service.answers.add(new Answer(413, null));
-    String subscription = subscribe(herald, "push-413", service);
+    subscribe(herald, "push-413", service);
 
-    JsonNode job = ended(pushJob("push-413"), "failed");
+    JsonNode job = ended(pushJob("push-413"), "delivered");
 
-    assertThat(job.get("reason").asText()).isEqualTo("rejected");
-    assertThat(job.get("lastError").asText()).startsWith("HTTP 413");
-    assertThat(job.get("attempts")).extracting(a -> a.get("status").asText()).containsExactly("failed");
-    assertThat(service.requests).hasSize(1);
-    assertThat(subscriptions("push-413")).containsExactly(subscription);
+    // one attempt of two requests: the whole payload, then one without its body
+    assertThat(job.get("attempts")).extracting(a -> a.get("status").asText()).containsExactly("delivered");
+    assertThat(service.requests).extracting(Request::status).containsExactly(413, 201);
+    assertThat(service.requests.get(1).bodyBytes()).isLessThan(service.requests.get(0).bodyBytes());
     assertWellFormed(herald, service);
+
+    PushService strict = service();
+    strict.answers.add(new Answer(413, null));
+    strict.answers.add(new Answer(413, null));
+    String subscription = subscribe(herald, "push-413-again", strict);
+    JsonNode failed = ended(pushJob("push-413-again"), "failed");
+    assertThat(failed.get("reason").asText()).isEqualTo("rejected");
+    assertThat(failed.get("lastError").asText()).startsWith("HTTP 413");
+    assertThat(strict.requests).hasSize(2);
+    assertThat(subscriptions("push-413-again")).containsExactly(subscription);
   }
 
   @ParameterizedTest(name = "HTTP {0}")
