@@ -130,7 +130,7 @@ public final class EngineSocket {
       return false;
     }
     if (websocket != null ? !websocket.write(p, onWritten) : !polling.write(p, onWritten)) {
-      slowConsumer();
+      writeRefused();
       return false;
     }
     return true;
@@ -156,7 +156,7 @@ public final class EngineSocket {
       return enqueue(EnginePacket.decodeTextUnchecked(WebSocketFrames.textOf(frame)));
     }
     if (!websocket.writeShared(frame)) {
-      slowConsumer();
+      writeRefused();
       return false;
     }
     return true;
@@ -174,7 +174,7 @@ public final class EngineSocket {
       return send(WebSocketFrames.textOf(frame).substring(1), onWritten);
     }
     if (!websocket.writeShared(frame, onWritten)) {
-      slowConsumer();
+      writeRefused();
       return false;
     }
     return true;
@@ -440,10 +440,24 @@ public final class EngineSocket {
       return false;
     }
     if (websocket != null ? !websocket.write(p) : !polling.write(p)) {
-      slowConsumer();
+      writeRefused();
       return false;
     }
     return true;
+  }
+
+  /**
+   * A transport refused a write. A WebSocket whose connection is already gone (the client's TCP
+   * connection was cut, and the close has not reached this loop yet) ends the session as the
+   * client's transport close would, which Socket.IO keeps for recovery; otherwise the buffer is
+   * full: a slow consumer.
+   */
+  private void writeRefused() {
+    if (websocket != null && !websocket.connected()) {
+      end("transport close");
+    } else {
+      slowConsumer();
+    }
   }
 
   private void slowConsumer() {

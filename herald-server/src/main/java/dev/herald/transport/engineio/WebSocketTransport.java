@@ -25,6 +25,11 @@ final class WebSocketTransport {
     this.metrics = metrics;
   }
 
+  /** Whether the connection is still there (false once a close frame went out or it ended). */
+  boolean connected() {
+    return ws.isOpen();
+  }
+
   boolean carries(WebSocket socket) {
     return socket == ws;
   }
