@@ -134,17 +134,24 @@ public final class NotificationCreator {
     int notLive = 0;
     int queued = 0;
     int held = 0;
+    int digested = 0;
+    int throttled = 0;
     for (RecipientPlan p : plans.values()) {
       notLive += p.live() ? 0 : 1;
       for (RecipientPlan.Job j : p.jobs()) {
         if (j.state().equals("held")) {
           held++;
+        } else if (j.digested()) {
+          digested++;
+        } else if ("throttled".equals(j.reason())) {
+          throttled++;
         } else {
           queued++;
         }
       }
     }
     metrics.deliveryDecisions(notLive, queued, held);
+    metrics.batched(digested, throttled);
   }
 
   /** The create answer: {@code {requestId, ids, notifications: [{id, recipient, sequence, status}]}}. */

@@ -36,6 +36,8 @@ public final class HeraldMetrics {
   private final Counter notificationsNotLive;
   private final Counter jobsQueued;
   private final Counter jobsHeld;
+  private final Counter jobsDigested;
+  private final Counter jobsThrottled;
   private final Counter jobsReleased;
   private final Counter notificationsDelivered;
   private final Counter receiptsLost;
@@ -62,6 +64,8 @@ public final class HeraldMetrics {
         "Notifications stored for history but not sent live: the recipient switched in-app off");
     jobsQueued = counter("herald_delivery_jobs_queued", "Email and push jobs queued to go out now");
     jobsHeld = counter("herald_delivery_jobs_held", "Email and push jobs held through the recipient's quiet hours");
+    jobsDigested = counter("herald_delivery_jobs_digested", "Email and push messages gathered into a digest");
+    jobsThrottled = counter("herald_delivery_jobs_throttled", "Email and push messages skipped beyond a type's throttle");
     jobsReleased = counter("herald_delivery_jobs_released", "Held email and push jobs released when quiet hours ended");
     notificationsDelivered = counter("herald_notifications_delivered",
         "Notifications recorded delivered in-app: a session of the recipient had them written");
@@ -76,6 +80,12 @@ public final class HeraldMetrics {
     notificationsNotLive.increment(notLive);
     jobsQueued.increment(queued);
     jobsHeld.increment(held);
+  }
+
+  /** Email and push messages a create gathered into digests, and those it skipped beyond a throttle. */
+  public void batched(int digested, int throttled) {
+    jobsDigested.increment(digested);
+    jobsThrottled.increment(throttled);
   }
 
   public void deliveryJobsReleased(int n) {

@@ -97,6 +97,7 @@ class ThrottlingTest {
     assertThat(db.scalar(url, "select count(*) from notification where recipient = 'ops' and live")).isEqualTo(4L);
     // another recipient has a window of their own
     assertThat(outcome(create("alert.cpu", "dev"))).isEqualTo("went");
+    assertThat(herald.get("/metrics").body()).contains("herald_delivery_jobs_throttled_total 2.0");
   }
 
   @Test
@@ -141,6 +142,7 @@ class ThrottlingTest {
     String third = create("alert.disk", "ops");
     assertThat(List.of(outcome(first), outcome(second), outcome(third))).containsExactly("went", "digested", "digested");
     assertThat(db.scalar(url, "select item_count from digest where recipient = 'ops' and state = 'open'")).isEqualTo(2);
+    assertThat(herald.get("/metrics").body()).contains("herald_delivery_jobs_digested_total 2.0");
     JsonNode beyond = explain(second).get("email");
     assertThat(beyond.path("decision").asText()).isEqualTo("digested");
     assertThat(beyond.path("rule").asText()).isEqualTo("type:throttle");
