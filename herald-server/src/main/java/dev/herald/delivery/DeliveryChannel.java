@@ -23,6 +23,16 @@ public interface DeliveryChannel {
   String targetKey(DeliveryJob job);
 
   /**
+   * How many attempts of this channel may run at once against one receiver, given the node's
+   * per-receiver setting ({@code HERALD_DELIVERY_TARGET_CONCURRENCY}) and its whole concurrency
+   * ({@code HERALD_DELIVERY_CONCURRENCY}): the setting, unless one receiver carries all of the
+   * channel's traffic by nature.
+   */
+  default int slotsPerTarget(int perTarget, int concurrency) {
+    return perTarget;
+  }
+
+  /**
    * Sends {@code job} once. A receiver's refusal or a timeout is an {@link Outcome}, not an
    * exception; an exception is a bug or an outage of Herald's own (the engine retries it like
    * {@link Outcome.Retry}).

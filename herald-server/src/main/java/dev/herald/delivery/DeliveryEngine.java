@@ -50,6 +50,7 @@ public final class DeliveryEngine implements AutoCloseable {
   private final JobQueue queue;
   private final Map<String, DeliveryChannel> channels;
   private final TargetGates gates;
+  private final int perTarget;
   private final RetryPolicy retries;
   private final Results results;
   private final Wakeups wakeups;
@@ -75,6 +76,7 @@ public final class DeliveryEngine implements AutoCloseable {
     this.queue = new JobQueue(pool, node);
     this.channels = channels.stream().collect(Collectors.toUnmodifiableMap(DeliveryChannel::name, Function.identity()));
     this.gates = new TargetGates(config.perTarget(), System::nanoTime);
+    this.perTarget = config.perTarget();
     this.retries = new RetryPolicy(config.retryDelays(), () -> ThreadLocalRandom.current().nextDouble());
     this.metrics = metrics;
     this.clock = clock;
@@ -203,7 +205,8 @@ public final class DeliveryEngine implements AutoCloseable {
     if (job.digest() != null && job.digest().items().isEmpty()) {
       return end(job, new Outcome.Skipped(null, "read"), 0);
     }
-    TargetGates.Gate gate = gates.of(channel.name() + ' ' + channel.targetKey(job));
+    TargetGates.Gate gate = gates.of(channel.name() + ' ' + channel.targetKey(job),
+        channel.slotsPerTarget(perTarget, concurrency));
     Duration breakerWait = gate.waitNow();
     if (!breakerWait.isZero()) {
       return defer(job, breakerWait, "the receiver's breaker is open after repeated failures");

@@ -30,16 +30,21 @@ final class TargetGates {
   }
 
   Gate of(String key) {
+    return of(key, perTarget);
+  }
+
+  /** The gate of {@code key}, made with {@code slots} attempts at once when it is new. */
+  Gate of(String key, int slots) {
     if (gates.size() > MAX_GATES) {
       // keys of endpoints long gone; a closed breaker loses nothing by being forgotten
       gates.values().removeIf(g -> g.idle());
     }
-    return gates.computeIfAbsent(key, k -> new Gate());
+    return gates.computeIfAbsent(key, k -> new Gate(slots));
   }
 
   /** One receiver's slots and breaker. */
   final class Gate {
-    final Semaphore slots = new Semaphore(perTarget);
+    final Semaphore slots;
     /** Guarded by this. */
     private int failuresInARow;
     /** Guarded by this; 0 when closed. */
@@ -48,6 +53,10 @@ final class TargetGates {
     private Duration coolDown = FIRST_COOL_DOWN;
     /** Guarded by this: a trial attempt is out while the breaker is half-open. */
     private boolean trialOut;
+
+    Gate(int slots) {
+      this.slots = new Semaphore(slots);
+    }
 
     /**
      * How long attempts must wait before this receiver is tried again, or {@link Duration#ZERO}

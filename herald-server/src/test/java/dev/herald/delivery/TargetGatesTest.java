@@ -80,4 +80,13 @@ class TargetGatesTest {
     assertThat(gates.of("webhook b").slots.tryAcquire()).isTrue();
     assertThat(gates.of("webhook a")).isSameAs(a);
   }
+
+  @Test
+  void aGateMadeWithItsOwnSlotCountKeepsIt() {
+    TargetGates gates = new TargetGates(2, () -> 0L);
+    assertThat(gates.of("push https://fcm.googleapis.com", 256).slots.availablePermits()).isEqualTo(256);
+    // the count is the gate's: asking again with another count finds the same gate
+    assertThat(gates.of("push https://fcm.googleapis.com", 3).slots.availablePermits()).isEqualTo(256);
+    assertThat(gates.of("webhook https://hooks.example").slots.availablePermits()).isEqualTo(2);
+  }
 }

@@ -87,4 +87,10 @@ class WebPushChannelTest {
     assertThat(outcome).isInstanceOf(Outcome.Failed.class);
     assertThat(service.bodies).hasSize(2);
   }
+
+  @Test
+  void aPushServiceGetsTheNodesWholeConcurrencyNotOneEndpointsShare() {
+    assertThat(channel(new Scripted()).slotsPerTarget(32, 256)).isEqualTo(256);
+    assertThat(channel(new Scripted()).slotsPerTarget(512, 256)).isEqualTo(512);
+  }
 }
