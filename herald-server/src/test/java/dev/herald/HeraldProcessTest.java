@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,15 +28,12 @@ class HeraldProcessTest {
   @Test
   void freshNodePrintsDevCredentialsAndSigtermClosesClientsWith1001ThenExits() throws Exception {
     Path dataDir = Files.createTempDirectory("herald-process");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         "dev.herald.Herald", "serve").redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
-    pb.environment().put("HERALD_PORT", String.valueOf(port));
+    // port 0, read back from the banner: a port picked here could be taken before the node binds it
+    pb.environment().put("HERALD_PORT", "0");
     pb.environment().put("HERALD_HOST", "127.0.0.1");
     pb.environment().put("HERALD_DATA_DIR", dataDir.toString());
     pb.environment().put("HERALD_DRAIN_TIMEOUT_MS", "3000");
@@ -45,12 +41,18 @@ class HeraldProcessTest {
     List<String> output = new CopyOnWriteArrayList<>();
     CompletableFuture<String> token = new CompletableFuture<>();
     CompletableFuture<String> apiKey = new CompletableFuture<>();
+    CompletableFuture<Integer> bound = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         Pattern tokenLine = Pattern.compile("dev user token .*: (\\S+)");
         Pattern keyLine = Pattern.compile("dev API key .*: (\\S+)");
+        Pattern banner = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) ");
         for (String line; (line = r.readLine()) != null; ) {
           output.add(line);
+          Matcher b = banner.matcher(line);
+          if (b.find()) {
+            bound.complete(Integer.parseInt(b.group(1)));
+          }
           Matcher m = tokenLine.matcher(line);
           if (m.find()) {
             token.complete(m.group(1));
@@ -67,6 +69,7 @@ class HeraldProcessTest {
     reader.start();
     try {
       String userToken = token.get(60, TimeUnit.SECONDS);
+      int port = bound.get(5, TimeUnit.SECONDS);
       assertThat(apiKey.get(5, TimeUnit.SECONDS)).startsWith("hk_");
       assertThat(Files.readString(dataDir.resolve("dev-api-key")).trim()).isEqualTo(apiKey.get());
 
@@ -102,7 +105,7 @@ class HeraldProcessTest {
       process.destroyForcibly();
       reader.join(5_000);
     }
-    assertThat(output).anyMatch(l -> l.contains("listening on http://127.0.0.1:" + port));
+    assertThat(bound).as("the banner names the port it bound").isCompletedWithValueMatching(p -> p > 0);
   }
 
   /** Issue 11, defect 4: every bad setting named at once, by the CLI, with exit status 2. */

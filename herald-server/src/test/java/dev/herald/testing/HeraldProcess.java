@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,19 +22,25 @@ import java.util.concurrent.TimeUnit;
  * SIGTERM or killed with SIGKILL. Its output is kept for failure messages.
  */
 public final class HeraldProcess implements AutoCloseable {
+  private static final java.util.regex.Pattern BANNER =
+      java.util.regex.Pattern.compile("^Herald .* listening on http://127\\.0\\.0\\.1:(\\d+) ");
   private final Process process;
-  private final int port;
+  /** The port the node bound, from its banner; 0 until it printed it. Written by the output reader. */
+  private volatile int port;
   private final List<String> output = new CopyOnWriteArrayList<>();
   private final Thread reader;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private HeraldProcess(Process process, int port) {
+  private HeraldProcess(Process process) {
     this.process = process;
-    this.port = port;
     this.reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
           output.add(line);
+          java.util.regex.Matcher m = BANNER.matcher(line);
+          if (port == 0 && m.find()) {
+            port = Integer.parseInt(m.group(1));
+          }
         }
       } catch (IOException ended) {
         // the process is gone
@@ -45,20 +50,20 @@ public final class HeraldProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code herald serve} on a free port of 127.0.0.1 with {@code env} as its only HERALD_* settings. */
+  /**
+   * Starts {@code herald serve} on 127.0.0.1 with {@code env} as its only HERALD_* settings. The node
+   * binds port 0 and the port is read from its banner: a port picked here and handed over could be
+   * taken meanwhile, by the node's own embedded PostgreSQL among others.
+   */
   public static HeraldProcess start(Map<String, String> env) throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         "dev.herald.Herald", "serve").redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("HERALD_"));
     pb.environment().putAll(env);
-    pb.environment().put("HERALD_PORT", String.valueOf(port));
+    pb.environment().put("HERALD_PORT", "0");
     pb.environment().put("HERALD_HOST", "127.0.0.1");
-    return new HeraldProcess(pb.start(), port);
+    return new HeraldProcess(pb.start());
   }
 
   /** Waits until {@code GET /health} answers 200; fails at once, with the output, when the process exits. */
@@ -66,6 +71,9 @@ public final class HeraldProcess implements AutoCloseable {
     await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
       if (!process.isAlive()) {
         throw new AssertionError("herald exited with " + process.exitValue() + ":\n" + output());
+      }
+      if (port == 0) {
+        return false;
       }
       try {
         return get("/health", null).statusCode() == 200;
@@ -80,7 +88,11 @@ public final class HeraldProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The node's base URL; known once it printed its banner ({@link #awaitHealthy}). */
   public String url() {
+    if (port == 0) {
+      throw new IllegalStateException("the node has not said which port it bound yet:\n" + output());
+    }
     return "http://127.0.0.1:" + port;
   }
 
