@@ -15,6 +15,7 @@ import dev.herald.api.ServiceApi;
 import dev.herald.api.TemplatesApi;
 import dev.herald.api.TypesApi;
 import dev.herald.bus.Online;
+import dev.herald.api.PresenceApi;
 import dev.herald.api.UsersApi;
 import dev.herald.delivery.email.UnsubscribeTokens;
 import dev.herald.gateway.ClientCommands;
@@ -28,6 +29,8 @@ import dev.herald.auth.RoomAuthorizer;
 import dev.herald.auth.TokenVerifier;
 import dev.herald.bus.Bus;
 import dev.herald.bus.LocalBus;
+import dev.herald.gateway.Presence;
+import dev.herald.presence.LastSeenStore;
 import dev.herald.config.DevCredentials;
 import dev.herald.config.HeraldConfig;
 import dev.herald.gateway.CloseReason;
@@ -81,11 +84,13 @@ public final class HeraldServer {
   private final TypesApi typesApi;
   private final ServiceApi serviceApi;
   private final UsersApi usersApi;
+  private final PresenceApi presenceApi;
   private final DeliveryWiring delivery;
   private final HeraldNamespace app;
   private final Bus bus;
   private final Routes routes;
   private final RequestHeadGuard headGuard;
+  private final LastSeenStore lastSeen;
   /** One HTTP server per event loop, all on the same port (Vert.x spreads connections over them). */
   private final List<HttpServer> http = new java.util.ArrayList<>();
 
@@ -105,10 +110,14 @@ public final class HeraldServer {
     // the domain asks the gateway who is online (a type's when: offline); the gateway needs the
     // domain's inbox first, so the answer is bound once the gateway exists
     Online.Deferred online = new Online.Deferred();
+    Scheduler timers = scheduler != null ? scheduler : new VertxScheduler(vertx);
     this.notifications = new Notifications(database.pool(), bus, metrics, config.notifications(), clock,
-        scheduler != null ? scheduler : new VertxScheduler(vertx), online,
-        DeliveryWiring.SENDERS);
-    this.gateway = new Gateway(bus, notifications.inbox(), metrics, config);
+        timers, online, DeliveryWiring.SENDERS);
+    // presence lives in the gateway; when users were last seen is kept in PostgreSQL
+    this.lastSeen = new LastSeenStore(database.pool(), timers);
+    this.gateway = new Gateway(bus, notifications.inbox(), metrics, config, config.presence().enabled()
+        ? new Presence(bus, timers, config.presence().grace(), lastSeen, clock, metrics)
+        : Presence.off(bus, metrics));
     online.bind(gateway);
     ClientCommands commands = new ClientCommands(gateway, notifications.inbox(), authorizer, metrics);
     this.app = new HeraldNamespace(vertx, gateway, commands, verifier, metrics, config);
@@ -125,6 +134,7 @@ public final class HeraldServer {
     this.serviceApi = new ServiceApi(notifications.operator(), notifications.preferences(), apiKeys, metrics,
         config.limits());
     this.usersApi = new UsersApi(notifications.directory(), apiKeys, metrics, config.limits());
+    this.presenceApi = new PresenceApi(vertx, gateway.presence(), lastSeen, apiKeys, verifier, metrics);
     this.delivery = new DeliveryWiring(config, vertx, database, notifications, bus, apiKeys, metrics, clock,
         this::publicUrl, verifier);
     metrics.gauge("herald_sessions", "Registered gateway sessions on this node", gateway::sessionCount);
@@ -293,6 +303,7 @@ public final class HeraldServer {
         .add(HttpMethod.DELETE, "/api/types/{type}", typesApi::delete)
         .add(HttpMethod.PUT, "/api/users/{userId}", usersApi::put)
         .add(HttpMethod.GET, "/api/users/{userId}", usersApi::get)
+        .add(HttpMethod.GET, "/api/presence/{userId}", presenceApi::user)
         .add(HttpMethod.DELETE, "/api/users/{userId}", usersApi::delete)
         .add(HttpMethod.GET, "/api/users/{userId}/export", usersApi::export)
         .add(HttpMethod.POST, "/api/webhooks", delivery.webhooks::create)
@@ -415,6 +426,9 @@ public final class HeraldServer {
   /** Closes the port and every connection; gives up waiting for the port after five seconds. */
   public Future<Void> close() {
     notifications.close();
+    // users still online here were last seen now; written before the pool closes
+    gateway.presence().recordAll();
+    Future<Void> lastSeenStored = lastSeen.close();
     app.close();
     bus.close();
     io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
@@ -423,7 +437,7 @@ public final class HeraldServer {
       vertx.cancelTimer(guard);
       closed.tryComplete();
     });
-    return closed.future().transform(ar -> closeStorage());
+    return closed.future().transform(ar -> lastSeenStored.transform(stored -> closeStorage()));
   }
 
   /**

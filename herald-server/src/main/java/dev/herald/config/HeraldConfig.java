@@ -41,7 +41,8 @@ public record HeraldConfig(
     String redisUrl,
     int eventLoops,
     Notify notifications,
-    Delivery delivery) {
+    Delivery delivery,
+    PresenceConfig presence) {
 
   /** JWT and API key settings. Secrets left null here are generated into the data directory. */
   public record Auth(
@@ -131,6 +132,23 @@ public record HeraldConfig(
       p.positive("HERALD_MAX_HTTP_BODY_BYTES", maxHttpBodyBytes);
       p.positive("HERALD_MAX_EVENT_BYTES", maxEventBytes);
       p.positive("HERALD_HEADER_TIMEOUT_MS", headerTimeout.toMillis());
+      p.throwIfAny();
+    }
+  }
+
+  /**
+   * Presence (contract part 2, "Presence and typing").
+   *
+   * @param enabled whether sessions make presence: {@code user:online}, {@code user:offline},
+   *     {@code presence:update} ({@code HERALD_PRESENCE}, default false while issue 14 is built: the
+   *     announcements reach every member of a tenant's room)
+   * @param grace how long after a user's last session closed {@code user:offline} waits for a new
+   *     one ({@code HERALD_PRESENCE_GRACE_MS}, default 5000: a page reload does not flap)
+   */
+  public record PresenceConfig(boolean enabled, Duration grace) {
+    public PresenceConfig {
+      Problems p = new Problems();
+      p.range("HERALD_PRESENCE_GRACE_MS", grace.toMillis(), 0, 600_000, "");
       p.throwIfAny();
     }
   }
@@ -331,6 +349,7 @@ public record HeraldConfig(
     Recovery recovery = problems.section(() -> recovery(r), () -> recovery(none));
     Notify notify = problems.section(() -> notify(r), () -> notify(none));
     Delivery delivery = problems.section(() -> delivery(r), () -> delivery(none));
+    PresenceConfig presence = problems.section(() -> presence(r), () -> presence(none));
     HeraldConfig config = problems.section(() -> new HeraldConfig(
         r.integer("HERALD_PORT", 8080),
         r.string("HERALD_HOST", "0.0.0.0"),
@@ -341,7 +360,7 @@ public record HeraldConfig(
         r.string("HERALD_DATABASE_URL", null),
         r.string("HERALD_REDIS_URL", null),
         r.integer("HERALD_EVENT_LOOPS", Runtime.getRuntime().availableProcessors()),
-        notify, delivery), () -> null);
+        notify, delivery, presence), () -> null);
     problems.throwIfAny();
     return config;
   }
@@ -377,6 +396,10 @@ public record HeraldConfig(
         r.integer("HERALD_MAX_HTTP_BODY_BYTES", 1 << 20),
         r.integer("HERALD_MAX_EVENT_BYTES", 64 * 1024),
         r.millis("HERALD_HEADER_TIMEOUT_MS", 10_000));
+  }
+
+  private static PresenceConfig presence(EnvReader r) {
+    return new PresenceConfig(r.bool("HERALD_PRESENCE", false), r.millis("HERALD_PRESENCE_GRACE_MS", 5_000));
   }
 
   private static Recovery recovery(EnvReader r) {
@@ -442,37 +465,37 @@ public record HeraldConfig(
 
   public HeraldConfig withPort(int newPort) {
     return new HeraldConfig(newPort, host, nodeName, dataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery, presence);
   }
 
   public HeraldConfig withAuth(Auth newAuth) {
     return new HeraldConfig(port, host, nodeName, dataDir, newAuth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery, presence);
   }
 
   public HeraldConfig withEngine(Engine newEngine) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, newEngine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery, presence);
   }
 
   public HeraldConfig withLimits(Limits newLimits) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, newLimits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery, presence);
   }
 
   public HeraldConfig withDataDir(Path newDataDir) {
     return new HeraldConfig(port, host, nodeName, newDataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, delivery, presence);
   }
 
   public HeraldConfig withDelivery(Delivery newDelivery) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, limits, recovery,
-        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, newDelivery);
+        drainTimeout, databaseUrl, redisUrl, eventLoops, notifications, newDelivery, presence);
   }
 
   public HeraldConfig withDatabaseUrl(String newUrl) {
     return new HeraldConfig(port, host, nodeName, dataDir, auth, engine, limits, recovery,
-        drainTimeout, newUrl, redisUrl, eventLoops, notifications, delivery);
+        drainTimeout, newUrl, redisUrl, eventLoops, notifications, delivery, presence);
   }
 
   /** {@code type} or {@code type:email+push} entries of {@code HERALD_CRITICAL_TYPES}; bad ones go to {@code problems}. */

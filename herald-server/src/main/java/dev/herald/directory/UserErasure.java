@@ -38,7 +38,9 @@ final class UserErasure {
       "delete from digest where tenant_id = $1 and recipient = $2",
       "delete from throttle_window where tenant_id = $1 and recipient = $2",
       // their browsers' push subscriptions: endpoints and keys
-      "delete from push_subscription where tenant_id = $1 and user_id = $2"
+      "delete from push_subscription where tenant_id = $1 and user_id = $2",
+      // when they were last seen (presence in memory ends with their sessions)
+      "delete from user_presence where tenant_id = $1 and user_id = $2"
       // presence (a later issue): add its rows here, and forget the user's presence in memory beside
       // UserDirectory#erase's cache forgetting
   );

@@ -49,6 +49,9 @@ public sealed interface Answer {
    */
   record Replayed(int count, long lastSequence, boolean more) implements Answer {}
 
+  /** To {@link ClientCommand.PresenceUpdate}: the user's presence as it now stands. */
+  record PresenceState(String userId, String status, String customStatus) implements Answer {}
+
   /** A command refused: {@code code} is machine-readable ({@code bad_request}, {@code not_found}, …). */
   record Refused(String code, String message) implements Answer {}
 }

@@ -52,6 +52,12 @@ public sealed interface ClientCommand {
    */
   record RequestMissed(long afterSequence, OffsetDateTime afterTime, int limit) implements ClientCommand {}
 
+  /**
+   * {@code presence:update {status, customStatus?}} (seed 000): the user's status and custom status;
+   * checked by {@link Presence#update}.
+   */
+  record PresenceUpdate(String status, String customStatus) implements ClientCommand {}
+
   /** A command the client got wrong: answered {@link Answer.Refused} with this code and message. */
   record Invalid(String code, String message) implements ClientCommand {}
 
@@ -73,6 +79,7 @@ public sealed interface ClientCommand {
       case "updatePreferences" -> arg != null && arg.isObject() ? new UpdatePreferences(((ObjectNode) arg).deepCopy())
           : new Invalid("bad_request", "updatePreferences needs an object of preferences");
       case "requestMissedNotifications" -> missed(arg);
+      case "presence:update" -> presenceUpdate(arg);
       default -> {
         if (name.startsWith("subscribe:")) {
           yield join(name, one(aliasRoom(name.substring("subscribe:".length()), arg)));
@@ -193,4 +200,15 @@ public sealed interface ClientCommand {
     return rooms;
   }
 
+
+  private static ClientCommand presenceUpdate(JsonNode arg) {
+    if (arg == null || !arg.isObject() || !arg.path("status").isTextual()) {
+      return new Invalid("bad_request", "presence:update needs {status, customStatus?}");
+    }
+    JsonNode custom = arg.get("customStatus");
+    if (custom != null && !custom.isNull() && !custom.isTextual()) {
+      return new Invalid("bad_request", "customStatus must be a string");
+    }
+    return new PresenceUpdate(arg.get("status").asText(), custom == null || custom.isNull() ? null : custom.asText());
+  }
 }

@@ -48,6 +48,8 @@ public final class ClientCommands {
       case ClientCommand.UpdatePreferences u -> inbox.updatePreferences(session.identity(), u.patch())
           .map(Answer.Preferences::new);
       case ClientCommand.RequestMissed r -> replay(session, r);
+      case ClientCommand.PresenceUpdate u -> Future.succeededFuture(
+          gateway.presence().update(session.identity(), u.status(), u.customStatus()));
       case ClientCommand.Invalid i -> Future.succeededFuture(new Answer.Refused(i.code(), i.message()));
     };
     return onLoop(session, answer.recover(ClientCommands::refusal));

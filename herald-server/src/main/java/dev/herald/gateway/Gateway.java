@@ -33,6 +33,7 @@ public final class Gateway implements Online {
 
   private final Inbox inbox;
   private final HeraldMetrics metrics;
+  private final Presence presence;
   private final int maxConnectionsPerUser;
   private final Map<RoomKey, Room> rooms = new ConcurrentHashMap<>();
   private final Map<Session, Membership> sessions = new ConcurrentHashMap<>();
@@ -76,6 +77,12 @@ public final class Gateway implements Online {
   }
 
   public Gateway(Bus bus, Inbox inbox, HeraldMetrics metrics, HeraldConfig config) {
+    this(bus, inbox, metrics, config, Presence.off(bus, metrics));
+  }
+
+  /** A gateway whose sessions make {@code presence} (user:online, user:offline, presence:update). */
+  public Gateway(Bus bus, Inbox inbox, HeraldMetrics metrics, HeraldConfig config, Presence presence) {
+    this.presence = presence;
     this.inbox = inbox;
     this.metrics = metrics;
     this.maxConnectionsPerUser = config.limits().maxConnectionsPerUser();
@@ -129,7 +136,14 @@ public final class Gateway implements Online {
         joinAuthorized(session, room);
       }
     }
+    // after the joins: the tenant's room, this session included (as in seed 000), hears user:online
+    presence.connected(session.identity());
     return true;
+  }
+
+  /** Who is online on this node, and as what. */
+  public Presence presence() {
+    return presence;
   }
 
   /** Removes a session from every room. Idempotent. */
@@ -151,6 +165,7 @@ public final class Gateway implements Online {
       return r.unused() ? null : r;
     });
     metrics.connectionClosed(session.transport());
+    presence.disconnected(session.identity());
   }
 
   /** Joins a room whose authorization was already decided. False when the session is gone. */

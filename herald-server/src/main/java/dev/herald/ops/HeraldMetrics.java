@@ -22,6 +22,7 @@ public final class HeraldMetrics {
   private final Map<String, Counter> messagesIn = new ConcurrentHashMap<>();
   private final Map<String, Counter> messagesOut = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+  private final Map<String, Counter> presenceEvents = new ConcurrentHashMap<>();
   private final Map<String, Counter> recoveries = new ConcurrentHashMap<>();
   private final Map<String, Counter> deliveryAttempts = new ConcurrentHashMap<>();
   private final Map<String, Timer> deliveryDurations = new ConcurrentHashMap<>();
@@ -166,6 +167,13 @@ public final class HeraldMetrics {
           .description("Messages written to clients").tag("transport", t).register(registry));
     }
     c.increment();
+  }
+
+  /** Counts a presence event published ({@code user:online}, {@code user:offline}, {@code presence:updated}). */
+  public void presenceEvent(String event) {
+    presenceEvents.computeIfAbsent(event, e -> Counter.builder("herald_presence_events")
+        .description("Presence events published, by event").tag("event", e).register(registry))
+        .increment();
   }
 
   /** Counts a refused connection, message or request; {@code reason} is a short fixed label. */

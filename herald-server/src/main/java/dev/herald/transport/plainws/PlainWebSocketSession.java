@@ -257,6 +257,8 @@ final class PlainWebSocketSession implements Session, WebSocket.Listener {
         out.set("preferences", p.document());
         send(out, requestId);
       }
+      case Answer.PresenceState p -> send(f.objectNode().put("type", "presence:updated").put("userId", p.userId())
+          .put("status", p.status()).put("customStatus", p.customStatus()), requestId);
       case Answer.Replayed r -> send(f.objectNode().put("type", "missedNotifications").put("count", r.count())
           .put("lastSequence", r.lastSequence()).put("hasMore", r.more()), requestId);
       case Answer.Refused r -> send(refusal(r.code(), r.message()), requestId);

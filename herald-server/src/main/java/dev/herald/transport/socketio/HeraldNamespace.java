@@ -158,6 +158,10 @@ public final class HeraldNamespace implements Namespace {
       case Answer.Acked a -> f.objectNode().put("notificationId", a.notificationId().toString())
           .put("status", a.status()).put("timestamp", a.timestamp());
       case Answer.Preferences p -> p.document();
+      case Answer.PresenceState p -> {
+        ObjectNode result = f.objectNode().put("ok", true).put("userId", p.userId()).put("status", p.status());
+        yield result.put("customStatus", p.customStatus());
+      }
       case Answer.Replayed r -> f.objectNode().put("count", r.count()).put("lastSequence", r.lastSequence())
           .put("hasMore", r.more());
       case Answer.Refused r -> f.objectNode().put("ok", false).put("error", r.message()).put("code", r.code());

@@ -1,0 +1,200 @@
+package dev.herald.gateway;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.auth.Identity;
+import dev.herald.bus.Bus;
+import dev.herald.bus.LastSeen;
+import dev.herald.bus.PresenceView;
+import dev.herald.bus.Publication;
+import dev.herald.ops.HeraldMetrics;
+import dev.herald.time.Scheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who is online (contract part 2, "Presence and typing (seed 000)"): per user, the sessions of
+ * every transport on this node, the status ({@code ONLINE | AWAY | BUSY | OFFLINE}) and custom
+ * status. The tenant's room hears {@code user:online {userId}} when a user's first session opens,
+ * {@code user:offline {userId, lastSeenAt}} when the last one closed and no new one came within
+ * the grace period ({@code HERALD_PRESENCE_GRACE_MS}: a page reload does not flap), and
+ * {@code presence:updated {userId, status, customStatus}} on {@code presence:update}.
+ * {@code lastSeenAt} goes to {@link LastSeen}, which keeps it durably.
+ *
+ * <p>Threads: any. Each user's state changes inside {@link ConcurrentHashMap#compute} of its key;
+ * events are published after, outside it.
+ */
+public final class Presence implements PresenceView {
+  public static final Set<String> STATUSES = Set.of("ONLINE", "AWAY", "BUSY", "OFFLINE");
+  /** The longest custom status, in characters (seed 000 sets no limit; a status line is short). */
+  public static final int MAX_CUSTOM_STATUS = 128;
+
+  /** Times as clients see them elsewhere: {@code 2024-01-15T10:30:00.000Z}. */
+  private static final java.time.format.DateTimeFormatter ISO =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+  private record Key(String tenant, String user) {}
+
+  /** One user's presence. Guarded by the map's compute of its key. */
+  private static final class State {
+    int sessions;
+    String status = "ONLINE";
+    String customStatus;
+    Instant since;
+    /** The pending {@code user:offline} while the user has no session, else null. */
+    Scheduler.Timer offline;
+
+    State(Instant since) {
+      this.since = since;
+    }
+  }
+
+  private final Bus bus;
+  private final Scheduler scheduler;
+  private final Duration grace;
+  private final LastSeen lastSeen;
+  private final Clock clock;
+  private final HeraldMetrics metrics;
+  private final ConcurrentHashMap<Key, State> users = new ConcurrentHashMap<>();
+  private final boolean enabled;
+
+  /** Presence that tracks nothing and announces nothing (a gateway measured alone, in benchmarks). */
+  public static Presence off(Bus bus, HeraldMetrics metrics) {
+    return new Presence(bus, null, Duration.ZERO, LastSeen.NONE, Clock.systemUTC(), metrics, false);
+  }
+
+  public Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
+      HeraldMetrics metrics) {
+    this(bus, scheduler, grace, lastSeen, clock, metrics, true);
+  }
+
+  private Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
+      HeraldMetrics metrics, boolean enabled) {
+    this.enabled = enabled;
+    this.bus = bus;
+    this.scheduler = scheduler;
+    this.grace = grace;
+    this.lastSeen = lastSeen;
+    this.clock = clock;
+    this.metrics = metrics;
+    metrics.gauge("herald_presence_online_users", "Users with a session (or in their grace period) on this node",
+        users::size);
+  }
+
+  /** A session of {@code user} opened: the first one (not within the grace period) announces the user online. */
+  void connected(Identity user) {
+    if (!enabled) {
+      return;
+    }
+    boolean[] first = {false};
+    users.compute(new Key(user.tenantId(), user.userId()), (k, s) -> {
+      if (s == null) {
+        s = new State(clock.instant());
+        first[0] = true;
+      } else if (s.offline != null) {
+        // back within the grace period: the offline announcement is not made
+        s.offline.cancel();
+        s.offline = null;
+      }
+      s.sessions++;
+      return s;
+    });
+    if (first[0]) {
+      publish(user.tenantId(), "user:online", JsonNodeFactory.instance.objectNode().put("userId", user.userId()));
+    }
+  }
+
+  /** A session of {@code user} closed: after the last one, the grace period starts. */
+  void disconnected(Identity user) {
+    if (!enabled) {
+      return;
+    }
+    Key key = new Key(user.tenantId(), user.userId());
+    users.computeIfPresent(key, (k, s) -> {
+      s.sessions--;
+      if (s.sessions == 0) {
+        State state = s;
+        s.offline = scheduler.schedule(grace, () -> expire(k, state));
+      }
+      return s;
+    });
+  }
+
+  /** The grace period of {@code expected} ended: gone, unless a session came back meanwhile. */
+  private void expire(Key key, State expected) {
+    boolean[] gone = {false};
+    users.computeIfPresent(key, (k, s) -> {
+      if (s == expected && s.sessions == 0) {
+        gone[0] = true;
+        return null;
+      }
+      return s;
+    });
+    if (gone[0]) {
+      Instant at = clock.instant();
+      lastSeen.record(key.tenant(), key.user(), at);
+      publish(key.tenant(), "user:offline", JsonNodeFactory.instance.objectNode().put("userId", key.user())
+          .put("lastSeenAt", ISO.format(at)));
+    }
+  }
+
+  /**
+   * {@code presence:update}: sets {@code user}'s status and custom status (null clears it) and tells
+   * the tenant; the answer is the presence as stored. Refused when the status is not one of
+   * {@link #STATUSES} or the custom status is too long or holds control characters; nothing changes then.
+   */
+  Answer update(Identity user, String status, String customStatus) {
+    if (!enabled) {
+      return new Answer.Refused("unavailable", "presence is off on this server (HERALD_PRESENCE)");
+    }
+    if (status == null || !STATUSES.contains(status)) {
+      metrics.refused("presence_status");
+      return new Answer.Refused("bad_request", "status must be one of ONLINE, AWAY, BUSY, OFFLINE");
+    }
+    if (customStatus != null && (customStatus.length() > MAX_CUSTOM_STATUS
+        || customStatus.chars().anyMatch(Character::isISOControl))) {
+      metrics.refused("presence_status");
+      return new Answer.Refused("bad_request", "customStatus must be at most " + MAX_CUSTOM_STATUS
+          + " characters without control characters");
+    }
+    Instant now = clock.instant();
+    State updated = users.computeIfPresent(new Key(user.tenantId(), user.userId()), (k, s) -> {
+      s.status = status;
+      s.customStatus = customStatus;
+      s.since = now;
+      return s;
+    });
+    if (updated == null) {
+      return new Answer.Refused("not_connected", "no session of this user is open");
+    }
+    ObjectNode data = JsonNodeFactory.instance.objectNode().put("userId", user.userId()).put("status", status);
+    data.put("customStatus", customStatus);
+    publish(user.tenantId(), "presence:updated", data);
+    return new Answer.PresenceState(user.userId(), status, customStatus);
+  }
+
+  @Override
+  public Live live(String tenant, String user) {
+    Live[] out = {null};
+    users.computeIfPresent(new Key(tenant, user), (k, s) -> {
+      out[0] = new Live(s.status, s.customStatus, s.since, s.sessions > 0);
+      return s;
+    });
+    return out[0];
+  }
+
+  /** Records {@code lastSeenAt} for every user online here (the node is stopping). */
+  public void recordAll() {
+    Instant at = clock.instant();
+    users.keySet().forEach(k -> lastSeen.record(k.tenant(), k.user(), at));
+  }
+
+  private void publish(String tenant, String event, ObjectNode data) {
+    metrics.presenceEvent(event);
+    bus.publish(Publication.event(tenant, List.of("tenant:" + tenant), event, data.toString()));
+  }
+}

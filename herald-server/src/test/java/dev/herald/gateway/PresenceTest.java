@@ -1,0 +1,167 @@
+package dev.herald.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.testing.JsonWsRecorder;
+import dev.herald.testing.ManualScheduler;
+import dev.herald.testing.MovableClock;
+import dev.herald.testing.TestHerald;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Presence as seed 000 announces it (issue 14), over {@code /ws}, on a clock the test moves: the
+ * tenant hears {@code user:online} at a user's first session only, {@code user:offline {userId,
+ * lastSeenAt}} once the last one closed and the grace period passed without a new one (a reload
+ * inside it says nothing), {@code presence:updated} on {@code presence:update}; bad statuses are
+ * refused and change nothing; {@code GET /api/presence/{userId}} answers from memory while the user
+ * is online and from PostgreSQL after.
+ */
+class PresenceTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration GRACE = Duration.ofSeconds(5);
+
+  private MovableClock clock;
+  private ManualScheduler scheduler;
+  private TestHerald herald;
+
+  @BeforeEach
+  void start() {
+    clock = new MovableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    scheduler = new ManualScheduler(clock);
+    herald = TestHerald.start(Map.of("HERALD_PRESENCE", "true"), clock, scheduler);
+  }
+
+  @AfterEach
+  void stop() {
+    herald.close();
+  }
+
+  /** An observer of tenant acme, past its own user:online. */
+  private JsonWsRecorder observer() {
+    JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme"));
+    assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("observer");
+    return obs;
+  }
+
+  private void awaitSessions(int n) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> herald.sessions() == n);
+  }
+
+  /** A marker event to the tenant: the next frame an observer gets once everything before it arrived. */
+  private void marker(String name) {
+    HttpResponse<String> r = herald.post("/api/events", TestHerald.ACME_KEY,
+        "{\"room\": \"tenant:acme\", \"event\": \"" + name + "\", \"data\": {}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+  }
+
+  private JsonNode presenceOf(String user, String bearer) throws Exception {
+    HttpResponse<String> r = herald.call("GET", "/api/presence/" + user, bearer, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void theFirstSessionAnnouncesOnlineAndTheLastOneOfflineAfterTheGracePeriod() throws Exception {
+    try (JsonWsRecorder obs = observer()) {
+      JsonWsRecorder phone = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme"));
+      assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("alice");
+      JsonWsRecorder laptop = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme"));
+      phone.close();
+      awaitSessions(2);
+      scheduler.advance(GRACE.plusSeconds(1));
+      // a second session said nothing, nor did closing one of two
+      marker("after-second-session");
+      assertThat(obs.nextEvent("after-second-session")).isNotNull();
+
+      laptop.close();
+      awaitSessions(1);
+      Instant closedAt = clock.instant();
+      scheduler.advance(GRACE.minusMillis(1));
+      marker("inside-grace");
+      assertThat(obs.nextEvent("inside-grace")).isNotNull();
+      scheduler.advance(Duration.ofMillis(1));
+      JsonNode offline = obs.nextEvent("user:offline").path("data");
+      assertThat(offline.path("userId").asText()).isEqualTo("alice");
+      assertThat(Instant.parse(offline.path("lastSeenAt").asText())).isEqualTo(closedAt.plus(GRACE));
+
+      // kept in PostgreSQL once the batch is written, and answered from there
+      scheduler.advance(Duration.ofSeconds(1));
+      await().atMost(Duration.ofSeconds(10)).until(() -> herald.queryDatabase(
+          "select count(*) from user_presence where user_id = 'alice'").equals(1L));
+      JsonNode seen = presenceOf("alice", TestHerald.token("bob", "acme"));
+      assertThat(seen.path("status").asText()).isEqualTo("OFFLINE");
+      assertThat(seen.path("online").asBoolean()).isFalse();
+      assertThat(Instant.parse(seen.path("lastSeenAt").asText())).isEqualTo(closedAt.plus(GRACE));
+    }
+  }
+
+  @Test
+  void aReloadInsideTheGracePeriodDoesNotFlap() throws Exception {
+    try (JsonWsRecorder obs = observer()) {
+      JsonWsRecorder before = JsonWsRecorder.connect(herald, TestHerald.token("reloader", "acme"));
+      assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("reloader");
+      before.close();
+      awaitSessions(1);
+      scheduler.advance(Duration.ofSeconds(2));
+      try (JsonWsRecorder after = JsonWsRecorder.connect(herald, TestHerald.token("reloader", "acme"))) {
+        scheduler.advance(GRACE.multipliedBy(2));
+        marker("after-reload");
+        // neither user:offline nor a second user:online came before the marker
+        assertThat(obs.nextEvent("after-reload")).isNotNull();
+        assertThat(presenceOf("reloader", TestHerald.ACME_KEY).path("online").asBoolean()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void presenceUpdateIsAnsweredAndAnnouncedAndBadOnesChangeNothing() throws Exception {
+    try (JsonWsRecorder obs = observer();
+         JsonWsRecorder alice = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme"))) {
+      obs.nextEvent("user:online");
+      alice.nextEvent("user:online");
+      alice.send("{\"type\": \"presence:update\", \"status\": \"AWAY\", \"customStatus\": \"At lunch 🍜\"}");
+      JsonNode answer = alice.next("presence:updated");
+      assertThat(answer.path("status").asText()).isEqualTo("AWAY");
+      // alice is a member of her tenant's room too
+      assertThat(alice.nextEvent("presence:updated").at("/data/status").asText()).isEqualTo("AWAY");
+      JsonNode announced = obs.nextEvent("presence:updated").path("data");
+      assertThat(announced.path("userId").asText()).isEqualTo("alice");
+      assertThat(announced.path("status").asText()).isEqualTo("AWAY");
+      assertThat(announced.path("customStatus").asText()).isEqualTo("At lunch 🍜");
+
+      alice.send("{\"type\": \"presence:update\", \"status\": \"SLEEPING\"}");
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("bad_request");
+      alice.send("{\"type\": \"presence:update\", \"status\": \"BUSY\", \"customStatus\": \"" + "x".repeat(129) + "\"}");
+      assertThat(alice.next("error").path("message").asText()).contains("128");
+      alice.send("{\"type\": \"presence:update\", \"status\": \"BUSY\", \"customStatus\": 7}");
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("bad_request");
+
+      JsonNode now = presenceOf("alice", TestHerald.token("bob", "acme"));
+      assertThat(now.path("status").asText()).isEqualTo("AWAY");
+      assertThat(now.path("customStatus").asText()).isEqualTo("At lunch 🍜");
+      assertThat(now.path("online").asBoolean()).isTrue();
+      // another tenant's user is a stranger there: never seen
+      JsonNode elsewhere = presenceOf("alice", TestHerald.token("eve", "other"));
+      assertThat(elsewhere.path("status").asText()).isEqualTo("OFFLINE");
+      assertThat(elsewhere.path("lastSeenAt").isNull()).isTrue();
+      assertThat(herald.get("/metrics").body()).contains("herald_presence_events_total{event=\"presence:updated\"} 1.0");
+    }
+  }
+
+  @Test
+  void theRouteNeedsCredentialsAndAValidUserId() {
+    assertThat(herald.call("GET", "/api/presence/alice", null, null).statusCode()).isEqualTo(401);
+    assertThat(herald.call("GET", "/api/presence/alice", "not-a-token", null).statusCode()).isEqualTo(401);
+    assertThat(herald.call("GET", "/api/presence/" + "a".repeat(200), TestHerald.ACME_KEY, null).statusCode())
+        .isEqualTo(400);
+  }
+}
