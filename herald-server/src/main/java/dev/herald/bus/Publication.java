@@ -12,11 +12,24 @@ import java.util.UUID;
  * @param dataJson the event data as serialized JSON, encoded once and shared by every receiver
  * @param publishedAtNanos {@link System#nanoTime()} at publish, for the delivery latency metric
  * @param durable for a durable notification, which one it is; null for transient events
+ * @param exceptUser a user whose sessions do not receive it (a typing relay skips the typist), or null
  */
 public record Publication(
-    String tenant, List<String> rooms, String event, String dataJson, long publishedAtNanos, Durable durable) {
+    String tenant, List<String> rooms, String event, String dataJson, long publishedAtNanos, Durable durable,
+    String exceptUser) {
   public Publication {
     rooms = List.copyOf(rooms);
+  }
+
+  public Publication(String tenant, List<String> rooms, String event, String dataJson, long publishedAtNanos,
+      Durable durable) {
+    this(tenant, rooms, event, dataJson, publishedAtNanos, durable, null);
+  }
+
+  /** A transient event to the members of {@code rooms} but {@code exceptUser}'s sessions. */
+  public static Publication toOthers(String tenant, List<String> rooms, String event, String dataJson,
+      String exceptUser) {
+    return new Publication(tenant, rooms, event, dataJson, System.nanoTime(), null, exceptUser);
   }
 
   /**

@@ -49,6 +49,9 @@ public sealed interface Answer {
    */
   record Replayed(int count, long lastSequence, boolean more) implements Answer {}
 
+  /** Done, with nothing to say: {@link ClientCommand.Typing}. */
+  record Done() implements Answer {}
+
   /** To {@link ClientCommand.PresenceUpdate}: the user's presence as it now stands. */
   record PresenceState(String userId, String status, String customStatus) implements Answer {}
 

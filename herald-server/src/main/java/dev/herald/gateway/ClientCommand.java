@@ -58,6 +58,12 @@ public sealed interface ClientCommand {
    */
   record PresenceUpdate(String status, String customStatus) implements ClientCommand {}
 
+  /**
+   * {@code typing:start} / {@code typing:stop {resourceType, resourceId}} (seed 000): the user types
+   * (or stopped typing) in room {@code <resourceType>:<resourceId>}.
+   */
+  record Typing(boolean start, String resourceType, String resourceId) implements ClientCommand {}
+
   /** A command the client got wrong: answered {@link Answer.Refused} with this code and message. */
   record Invalid(String code, String message) implements ClientCommand {}
 
@@ -80,6 +86,7 @@ public sealed interface ClientCommand {
           : new Invalid("bad_request", "updatePreferences needs an object of preferences");
       case "requestMissedNotifications" -> missed(arg);
       case "presence:update" -> presenceUpdate(arg);
+      case "typing:start", "typing:stop" -> typing(name.equals("typing:start"), arg);
       default -> {
         if (name.startsWith("subscribe:")) {
           yield join(name, one(aliasRoom(name.substring("subscribe:".length()), arg)));
@@ -210,5 +217,19 @@ public sealed interface ClientCommand {
       return new Invalid("bad_request", "customStatus must be a string");
     }
     return new PresenceUpdate(arg.get("status").asText(), custom == null || custom.isNull() ? null : custom.asText());
+  }
+
+  private static ClientCommand typing(boolean start, JsonNode arg) {
+    String type = arg == null ? null : text(arg, "resourceType");
+    String id = arg == null ? null : text(arg, "resourceId");
+    if (type == null || id == null || !RoomAuthorizer.isValidRoomName(type + ":" + id) || type.contains(":")) {
+      return new Invalid("bad_request", "typing needs {resourceType, resourceId} naming a room <resourceType>:<resourceId>");
+    }
+    return new Typing(start, type, id);
+  }
+
+  private static String text(JsonNode arg, String field) {
+    JsonNode v = arg.get(field);
+    return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
   }
 }

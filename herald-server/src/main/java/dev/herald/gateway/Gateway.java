@@ -165,6 +165,7 @@ public final class Gateway implements Online {
       return r.unused() ? null : r;
     });
     metrics.connectionClosed(session.transport());
+    presence.sessionEnded(session);
     presence.disconnected(session.identity());
   }
 
@@ -200,6 +201,20 @@ public final class Gateway implements Online {
     }
     removeMember(key, session);
     return true;
+  }
+
+  /** Whether {@code session} is a member of {@code room}. */
+  public boolean isMember(Session session, String room) {
+    Membership membership = sessions.get(session);
+    if (membership == null) {
+      return false;
+    }
+    for (RoomKey k : membership.keys) {
+      if (k.room().equals(room)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The rooms {@code session} is in, by name. */
@@ -262,7 +277,8 @@ public final class Gateway implements Online {
       }
       Membership joined = sessions.get(session);
       for (RoomEvent e : missed.get()) {
-        if (joined != null && e.tenant().equals(session.identity().tenantId()) && inAnyRoom(joined.keys, e)) {
+        if (joined != null && e.tenant().equals(session.identity().tenantId()) && inAnyRoom(joined.keys, e)
+            && !e.excludes(session)) {
           session.deliver(e);
         }
       }
@@ -313,7 +329,11 @@ public final class Gateway implements Online {
       if (names.size() == 1) {
         Room room = rooms.get(new RoomKey(publication.tenant(), names.get(0)));
         if (room != null) {
-          room.forEach(s -> byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s));
+          room.forEach(s -> {
+            if (!event.excludes(s)) {
+              byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
+            }
+          });
         }
       } else {
         Set<Session> seen = new HashSet<>();
@@ -321,7 +341,7 @@ public final class Gateway implements Online {
           Room room = rooms.get(new RoomKey(publication.tenant(), name));
           if (room != null) {
             room.forEach(s -> {
-              if (seen.add(s)) {
+              if (!event.excludes(s) && seen.add(s)) {
                 byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
               }
             });

@@ -61,6 +61,7 @@ public final class Presence implements PresenceView {
   private final HeraldMetrics metrics;
   private final ConcurrentHashMap<Key, State> users = new ConcurrentHashMap<>();
   private final boolean enabled;
+  private final Typing typing;
 
   /** Presence that tracks nothing and announces nothing (a gateway measured alone, in benchmarks). */
   public static Presence off(Bus bus, HeraldMetrics metrics) {
@@ -75,6 +76,7 @@ public final class Presence implements PresenceView {
   private Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
       HeraldMetrics metrics, boolean enabled) {
     this.enabled = enabled;
+    this.typing = new Typing(bus, scheduler, clock, metrics);
     this.bus = bus;
     this.scheduler = scheduler;
     this.grace = grace;
@@ -175,6 +177,35 @@ public final class Presence implements PresenceView {
     data.put("customStatus", customStatus);
     publish(user.tenantId(), "presence:updated", data);
     return new Answer.PresenceState(user.userId(), status, customStatus);
+  }
+
+  /**
+   * {@code typing:start} / {@code typing:stop} of {@code session} in {@code <resourceType>:<resourceId>}:
+   * only from a member of that room (contract: "only from users allowed in that room").
+   */
+  Answer typing(Session session, boolean start, String resourceType, String resourceId, boolean member) {
+    if (!enabled) {
+      return new Answer.Refused("unavailable", "presence is off on this server (HERALD_PRESENCE)");
+    }
+    String room = resourceType + ":" + resourceId;
+    if (!member) {
+      metrics.refused("typing_not_member");
+      return new Answer.Refused("forbidden", "join " + dev.herald.validation.Fields.abbreviate(room, 200)
+          + " before typing in it");
+    }
+    if (start) {
+      typing.start(session, room, resourceType, resourceId);
+    } else {
+      typing.stop(session, room);
+    }
+    return new Answer.Done();
+  }
+
+  /** {@code session} ended: its typing stops. */
+  void sessionEnded(Session session) {
+    if (enabled) {
+      typing.disconnected(session);
+    }
   }
 
   @Override

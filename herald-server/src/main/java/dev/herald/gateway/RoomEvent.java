@@ -63,6 +63,12 @@ public final class RoomEvent {
     return d != null && d.deliveredByWrite() ? d.id() : null;
   }
 
+  /** Whether {@code session} is left out of this event (the user it excludes). */
+  boolean excludes(Session session) {
+    String except = publication.exceptUser();
+    return except != null && except.equals(session.identity().userId());
+  }
+
   public long publishedAtNanos() {
     return publication.publishedAtNanos();
   }

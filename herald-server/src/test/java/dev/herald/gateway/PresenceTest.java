@@ -164,4 +164,92 @@ class PresenceTest {
     assertThat(herald.call("GET", "/api/presence/" + "a".repeat(200), TestHerald.ACME_KEY, null).statusCode())
         .isEqualTo(400);
   }
+
+  /** A member of {@code document:42}, past its own and others' presence noise. */
+  private JsonWsRecorder inDocument(String user) {
+    JsonWsRecorder ws = JsonWsRecorder.connect(herald, TestHerald.token(user, "acme", "document:*"));
+    ws.send("{\"type\": \"join\", \"room\": \"document:42\"}");
+    JsonNode frame;
+    do {
+      frame = ws.next();
+    } while (!frame.path("type").asText().equals("subscribed"));
+    return ws;
+  }
+
+  private void docMarker(String name) {
+    HttpResponse<String> r = herald.post("/api/events", TestHerald.ACME_KEY,
+        "{\"room\": \"document:42\", \"event\": \"" + name + "\", \"data\": {}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+  }
+
+  /** The next room event of {@code ws} that is not presence of the tenant. */
+  private static JsonNode nextDocEvent(JsonWsRecorder ws) {
+    JsonNode frame;
+    do {
+      frame = ws.next("event");
+    } while (frame.path("room").asText().startsWith("tenant:"));
+    return frame;
+  }
+
+  @Test
+  void typingReachesTheOtherMembersCoalescedAndStopsOnExpiryStopAndDisconnect() throws Exception {
+    JsonWsRecorder alice = inDocument("alice");
+    try (JsonWsRecorder bob = inDocument("bob")) {
+      int timersBefore = scheduler.pending().size();
+      String start = "{\"type\": \"typing:start\", \"resourceType\": \"document\", \"resourceId\": \"42\"}";
+      alice.send(start);
+      JsonNode started = nextDocEvent(bob);
+      assertThat(started.path("event").asText()).isEqualTo("typing:user-started");
+      assertThat(started.at("/data/userId").asText()).isEqualTo("alice");
+      assertThat(started.at("/data/resourceType").asText()).isEqualTo("document");
+      assertThat(started.at("/data/resourceId").asText()).isEqualTo("42");
+
+      // renewed within 2 s: no second relay; the typist never hears herself
+      alice.send(start);
+      docMarker("after-renewal");
+      assertThat(nextDocEvent(bob).path("event").asText()).isEqualTo("after-renewal");
+      assertThat(nextDocEvent(alice).path("event").asText()).isEqualTo("after-renewal");
+      scheduler.advance(Duration.ofSeconds(2));
+      alice.send(start);
+      assertThat(nextDocEvent(bob).path("event").asText()).isEqualTo("typing:user-started");
+
+      // not renewed within 8 s: stopped
+      scheduler.advance(Duration.ofSeconds(8));
+      JsonNode stopped = nextDocEvent(bob);
+      assertThat(stopped.path("event").asText()).isEqualTo("typing:user-stopped");
+      assertThat(stopped.at("/data/userId").asText()).isEqualTo("alice");
+
+      // an explicit stop
+      alice.send(start);
+      assertThat(nextDocEvent(bob).path("event").asText()).isEqualTo("typing:user-started");
+      alice.send("{\"type\": \"typing:stop\", \"resourceType\": \"document\", \"resourceId\": \"42\"}");
+      assertThat(nextDocEvent(bob).path("event").asText()).isEqualTo("typing:user-stopped");
+
+      // a disconnect stops what the session started
+      alice.send(start);
+      assertThat(nextDocEvent(bob).path("event").asText()).isEqualTo("typing:user-started");
+      alice.close();
+      assertThat(nextDocEvent(bob).path("event").asText()).isEqualTo("typing:user-stopped");
+      // no typing expiry left behind: only alice's grace period is new
+      awaitSessions(1);
+      assertThat(scheduler.pending()).hasSize(timersBefore + 1);
+    }
+  }
+
+  @Test
+  void typingIntoARoomTheUserIsNotInOrWithoutAResourceIsRefused() {
+    try (JsonWsRecorder mallory = JsonWsRecorder.connect(herald, TestHerald.token("mallory", "acme"))) {
+      mallory.send("{\"type\": \"typing:start\", \"resourceType\": \"document\", \"resourceId\": \"42\"}");
+      JsonNode refused;
+      do {
+        refused = mallory.next();
+      } while (refused.path("type").asText().equals("event"));
+      assertThat(refused.path("type").asText()).isEqualTo("error");
+      assertThat(refused.path("code").asText()).isEqualTo("forbidden");
+      mallory.send("{\"type\": \"typing:start\", \"resourceType\": \"document\"}");
+      assertThat(mallory.next("error").path("code").asText()).isEqualTo("bad_request");
+      mallory.send("{\"type\": \"typing:start\", \"resourceType\": \"a:b\", \"resourceId\": \"1\"}");
+      assertThat(mallory.next("error").path("code").asText()).isEqualTo("bad_request");
+    }
+  }
 }

@@ -257,6 +257,12 @@ final class PlainWebSocketSession implements Session, WebSocket.Listener {
         out.set("preferences", p.document());
         send(out, requestId);
       }
+      case Answer.Done d -> {
+        // typing needs no answer; one that asked (requestId) hears it was taken
+        if (requestId != null) {
+          send(f.objectNode().put("type", "ok"), requestId);
+        }
+      }
       case Answer.PresenceState p -> send(f.objectNode().put("type", "presence:updated").put("userId", p.userId())
           .put("status", p.status()).put("customStatus", p.customStatus()), requestId);
       case Answer.Replayed r -> send(f.objectNode().put("type", "missedNotifications").put("count", r.count())
