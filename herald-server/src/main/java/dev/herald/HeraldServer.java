@@ -116,7 +116,7 @@ public final class HeraldServer {
     // presence lives in the gateway; when users were last seen is kept in PostgreSQL
     this.lastSeen = new LastSeenStore(database.pool(), timers);
     this.gateway = new Gateway(bus, notifications.inbox(), metrics, config, config.presence().enabled()
-        ? new Presence(bus, timers, config.presence().grace(), lastSeen, clock, metrics)
+        ? new Presence(bus, timers, config.presence().grace(), lastSeen, clock, metrics, config.presence().roomKinds())
         : Presence.off(bus, metrics));
     online.bind(gateway);
     ClientCommands commands = new ClientCommands(gateway, notifications.inbox(), authorizer, metrics);
@@ -303,6 +303,7 @@ public final class HeraldServer {
         .add(HttpMethod.DELETE, "/api/types/{type}", typesApi::delete)
         .add(HttpMethod.PUT, "/api/users/{userId}", usersApi::put)
         .add(HttpMethod.GET, "/api/users/{userId}", usersApi::get)
+        .add(HttpMethod.GET, "/api/presence", presenceApi::room)
         .add(HttpMethod.GET, "/api/presence/{userId}", presenceApi::user)
         .add(HttpMethod.DELETE, "/api/users/{userId}", usersApi::delete)
         .add(HttpMethod.GET, "/api/users/{userId}/export", usersApi::export)

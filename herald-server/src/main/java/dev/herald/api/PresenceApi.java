@@ -19,7 +19,8 @@ import java.time.ZoneOffset;
 import java.util.function.Consumer;
 
 /**
- * {@code GET /api/presence/{userId}} (contract part 2, "Presence and typing"): one user's presence,
+ * {@code GET /api/presence/{userId}} and {@code GET /api/presence?room=} (contract part 2, "Presence
+ * and typing"). One user's presence:
  * {@code {userId, status, customStatus, online, lastSeenAt}}, for a user of the same tenant (their
  * token) or a service (its key; a global key names the tenant with {@code ?tenant=}). A user with
  * no session is {@code OFFLINE} with the {@code lastSeenAt} kept in PostgreSQL (null: never seen);
@@ -71,8 +72,42 @@ public final class PresenceApi {
     });
   }
 
+  /**
+   * {@code GET /api/presence?room=}: {@code {room, users: [{userId, status, customStatus, since}]}},
+   * for a service, or for a user who is in the room.
+   */
+  public void room(HttpServerRequest req, Routes.Params params) {
+    String room = req.getParam("room");
+    if (room == null || !dev.herald.auth.RoomAuthorizer.isValidRoomName(room)) {
+      Problem.badRequest(req.response(), "room must name a room: ?room=document:42");
+      return;
+    }
+    String bearer = HttpAuth.bearer(req);
+    boolean service = bearer != null && apiKeys.authenticate(bearer).isPresent();
+    tenantAndUser(req, (tenant, user) -> {
+      java.util.List<PresenceView.Member> members = presence.room(tenant, room);
+      if (!service && members.stream().noneMatch(m -> m.userId().equals(user))) {
+        metrics.refused("presence_who_not_member");
+        Problem.forbidden(req.response(), "only members of the room (or a service) see who is in it");
+        return;
+      }
+      ObjectNode out = JsonNodeFactory.instance.objectNode().put("room", room);
+      var users = out.putArray("users");
+      for (PresenceView.Member m : members) {
+        users.addObject().put("userId", m.userId()).put("status", m.status()).put("customStatus", m.customStatus())
+            .put("since", m.since().toString());
+      }
+      Problem.ok(req.response(), 200, out.toString());
+    });
+  }
+
   /** The tenant the request reads: a service key's scope, else the verified user token's tenant; answers 401/400 itself. */
   private void tenantOf(HttpServerRequest req, Consumer<String> then) {
+    tenantAndUser(req, (tenant, user) -> then.accept(tenant));
+  }
+
+  /** The tenant, and the user of a user token (null for a service); answers 401/400 itself. */
+  private void tenantAndUser(HttpServerRequest req, java.util.function.BiConsumer<String, String> then) {
     String bearer = HttpAuth.bearer(req);
     if (bearer != null && apiKeys.authenticate(bearer).isPresent()) {
       String tenant = ServiceScope.of(req, apiKeys, metrics);
@@ -83,7 +118,7 @@ public final class PresenceApi {
         Problem.badRequest(req.response(), "a global API key names the tenant with ?tenant=");
         return;
       }
-      then.accept(tenant);
+      then.accept(tenant, null);
       return;
     }
     if (bearer == null) {
@@ -99,7 +134,7 @@ public final class PresenceApi {
         Problem.unauthorized(req.response(), ar.cause() instanceof AuthException
             ? "invalid token: " + ar.cause().getMessage() : "token could not be verified");
       } else {
-        then.accept(ar.result().tenantId());
+        then.accept(ar.result().tenantId(), ar.result().userId());
       }
     });
   }

@@ -16,4 +16,10 @@ public interface PresenceView {
 
   /** {@code user}'s live presence, or null when the user has no session here (nor one in grace). */
   Live live(String tenant, String user);
+
+  /** A user in a room: who, and their presence. */
+  record Member(String userId, String status, String customStatus, java.time.Instant since) {}
+
+  /** The users with a session in {@code room} (a room of a presence kind), with their presence. */
+  java.util.List<Member> room(String tenant, String room);
 }

@@ -144,8 +144,12 @@ public record HeraldConfig(
    *     announcements reach every member of a tenant's room)
    * @param grace how long after a user's last session closed {@code user:offline} waits for a new
    *     one ({@code HERALD_PRESENCE_GRACE_MS}, default 5000: a page reload does not flap)
+   * @param roomKinds the kinds of room ({@code document} of {@code document:42}) that announce
+   *     {@code presence:joined}/{@code presence:left} and answer {@code presence:who}
+   *     ({@code HERALD_PRESENCE_ROOM_KINDS}, comma-separated); null: every kind but {@code user},
+   *     {@code tenant} and {@code channel}
    */
-  public record PresenceConfig(boolean enabled, Duration grace) {
+  public record PresenceConfig(boolean enabled, Duration grace, java.util.Set<String> roomKinds) {
     public PresenceConfig {
       Problems p = new Problems();
       p.range("HERALD_PRESENCE_GRACE_MS", grace.toMillis(), 0, 600_000, "");
@@ -399,7 +403,9 @@ public record HeraldConfig(
   }
 
   private static PresenceConfig presence(EnvReader r) {
-    return new PresenceConfig(r.bool("HERALD_PRESENCE", false), r.millis("HERALD_PRESENCE_GRACE_MS", 5_000));
+    List<String> kinds = r.list("HERALD_PRESENCE_ROOM_KINDS");
+    return new PresenceConfig(r.bool("HERALD_PRESENCE", false), r.millis("HERALD_PRESENCE_GRACE_MS", 5_000),
+        kinds.isEmpty() ? null : java.util.Set.copyOf(kinds));
   }
 
   private static Recovery recovery(EnvReader r) {

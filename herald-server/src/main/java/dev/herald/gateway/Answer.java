@@ -49,6 +49,24 @@ public sealed interface Answer {
    */
   record Replayed(int count, long lastSequence, boolean more) implements Answer {}
 
+  /** To {@link ClientCommand.Who}: the users in the room with their presence, by user id. */
+  record Who(String room, List<dev.herald.bus.PresenceView.Member> users) implements Answer {
+    public Who {
+      users = List.copyOf(users);
+    }
+
+    /** {@code {room, users: [{userId, status, customStatus, since}]}}, as every transport sends it. */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+      var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("room", room);
+      var list = out.putArray("users");
+      for (var m : users) {
+        list.addObject().put("userId", m.userId()).put("status", m.status()).put("customStatus", m.customStatus())
+            .put("since", m.since().toString());
+      }
+      return out;
+    }
+  }
+
   /** Done, with nothing to say: {@link ClientCommand.Typing}. */
   record Done() implements Answer {}
 

@@ -64,6 +64,9 @@ public sealed interface ClientCommand {
    */
   record Typing(boolean start, String resourceType, String resourceId) implements ClientCommand {}
 
+  /** {@code presence:who {room}}: who is in a room the session is in. */
+  record Who(String room) implements ClientCommand {}
+
   /** A command the client got wrong: answered {@link Answer.Refused} with this code and message. */
   record Invalid(String code, String message) implements ClientCommand {}
 
@@ -87,6 +90,11 @@ public sealed interface ClientCommand {
       case "requestMissedNotifications" -> missed(arg);
       case "presence:update" -> presenceUpdate(arg);
       case "typing:start", "typing:stop" -> typing(name.equals("typing:start"), arg);
+      case "presence:who" -> {
+        String room = arg == null ? null : text(arg, "room");
+        yield room != null && RoomAuthorizer.isValidRoomName(room) ? new Who(room)
+            : new Invalid("bad_request", "presence:who needs {room}");
+      }
       default -> {
         if (name.startsWith("subscribe:")) {
           yield join(name, one(aliasRoom(name.substring("subscribe:".length()), arg)));

@@ -50,6 +50,8 @@ public final class ClientCommands {
       case ClientCommand.RequestMissed r -> replay(session, r);
       case ClientCommand.PresenceUpdate u -> Future.succeededFuture(
           gateway.presence().update(session.identity(), u.status(), u.customStatus()));
+      case ClientCommand.Who w -> Future.succeededFuture(gateway.presence().who(session.identity().tenantId(),
+          w.room(), gateway.isMember(session, w.room())));
       case ClientCommand.Typing t -> Future.succeededFuture(gateway.presence().typing(session, t.start(),
           t.resourceType(), t.resourceId(), gateway.isMember(session, t.resourceType() + ":" + t.resourceId())));
       case ClientCommand.Invalid i -> Future.succeededFuture(new Answer.Refused(i.code(), i.message()));

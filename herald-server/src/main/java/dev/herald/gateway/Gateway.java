@@ -157,15 +157,17 @@ public final class Gateway implements Online {
       joined = membership.keys;
       membership.keys = NO_ROOMS;
     }
+    // its typing stops before its rooms hear it left
+    presence.sessionEnded(session);
     for (RoomKey key : joined) {
       removeMember(key, session);
+      presence.roomLeft(session, key.room());
     }
     rooms.computeIfPresent(userRoomKey(session), (k, r) -> {
       r.connections--;
       return r.unused() ? null : r;
     });
     metrics.connectionClosed(session.transport());
-    presence.sessionEnded(session);
     presence.disconnected(session.identity());
   }
 
@@ -180,11 +182,14 @@ public final class Gateway implements Online {
       target.add(session);
       return target;
     });
-    membership.add(joined.key);
+    boolean added = membership.add(joined.key);
     if (!sessions.containsKey(session)) {
       // unregistered meanwhile: undo, so no room keeps a session that is gone
       removeMember(joined.key, session);
       return false;
+    }
+    if (added) {
+      presence.roomJoined(session, room);
     }
     return true;
   }
@@ -200,6 +205,7 @@ public final class Gateway implements Online {
       return false;
     }
     removeMember(key, session);
+    presence.roomLeft(session, room);
     return true;
   }
 

@@ -63,20 +63,24 @@ public final class Presence implements PresenceView {
   private final boolean enabled;
   private final Typing typing;
 
+  private final RoomPresence rooms;
+
   /** Presence that tracks nothing and announces nothing (a gateway measured alone, in benchmarks). */
   public static Presence off(Bus bus, HeraldMetrics metrics) {
-    return new Presence(bus, null, Duration.ZERO, LastSeen.NONE, Clock.systemUTC(), metrics, false);
+    return new Presence(bus, null, Duration.ZERO, LastSeen.NONE, Clock.systemUTC(), metrics, Set.of(), false);
   }
 
+  /** {@code roomKinds}: the kinds of room that keep presence; null for all but user, tenant and channel. */
   public Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
-      HeraldMetrics metrics) {
-    this(bus, scheduler, grace, lastSeen, clock, metrics, true);
+      HeraldMetrics metrics, Set<String> roomKinds) {
+    this(bus, scheduler, grace, lastSeen, clock, metrics, roomKinds, true);
   }
 
   private Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
-      HeraldMetrics metrics, boolean enabled) {
+      HeraldMetrics metrics, Set<String> roomKinds, boolean enabled) {
     this.enabled = enabled;
     this.typing = new Typing(bus, scheduler, clock, metrics);
+    this.rooms = new RoomPresence(bus, metrics, roomKinds);
     this.bus = bus;
     this.scheduler = scheduler;
     this.grace = grace;
@@ -199,6 +203,52 @@ public final class Presence implements PresenceView {
       typing.stop(session, room);
     }
     return new Answer.Done();
+  }
+
+  /** {@code session} joined {@code room}: a user's first session in a room of a presence kind announces them. */
+  void roomJoined(Session session, String room) {
+    if (enabled) {
+      rooms.joined(session.identity().tenantId(), room, session.identity().userId());
+    }
+  }
+
+  /** {@code session} left {@code room}, or ended: the user's last session there announces them gone. */
+  void roomLeft(Session session, String room) {
+    if (enabled) {
+      rooms.left(session.identity().tenantId(), room, session.identity().userId());
+    }
+  }
+
+  /**
+   * {@code presence:who {room}}: the users in {@code room} with their presence, for a member of it
+   * ({@code member}); refused for a room the session is not in or one of a kind without presence.
+   */
+  Answer who(String tenant, String room, boolean member) {
+    if (!enabled) {
+      return new Answer.Refused("unavailable", "presence is off on this server (HERALD_PRESENCE)");
+    }
+    if (!member) {
+      metrics.refused("presence_who_not_member");
+      return new Answer.Refused("forbidden", "join " + dev.herald.validation.Fields.abbreviate(room, 200)
+          + " to see who is in it");
+    }
+    if (!rooms.tracks(room)) {
+      return new Answer.Refused("bad_request", "rooms of this kind keep no presence (HERALD_PRESENCE_ROOM_KINDS)");
+    }
+    return new Answer.Who(room, room(tenant, room));
+  }
+
+  @Override
+  public List<Member> room(String tenant, String room) {
+    List<Member> out = new java.util.ArrayList<>();
+    for (String user : rooms.users(tenant, room)) {
+      Live live = live(tenant, user);
+      if (live != null) {
+        out.add(new Member(user, live.status(), live.customStatus(), live.since()));
+      }
+    }
+    out.sort(java.util.Comparator.comparing(Member::userId));
+    return out;
   }
 
   /** {@code session} ended: its typing stops. */

@@ -195,6 +195,7 @@ class PresenceTest {
   void typingReachesTheOtherMembersCoalescedAndStopsOnExpiryStopAndDisconnect() throws Exception {
     JsonWsRecorder alice = inDocument("alice");
     try (JsonWsRecorder bob = inDocument("bob")) {
+      assertThat(nextDocEvent(alice).path("event").asText()).isEqualTo("presence:joined");
       int timersBefore = scheduler.pending().size();
       String start = "{\"type\": \"typing:start\", \"resourceType\": \"document\", \"resourceId\": \"42\"}";
       alice.send(start);
@@ -249,6 +250,66 @@ class PresenceTest {
       mallory.send("{\"type\": \"typing:start\", \"resourceType\": \"document\"}");
       assertThat(mallory.next("error").path("code").asText()).isEqualTo("bad_request");
       mallory.send("{\"type\": \"typing:start\", \"resourceType\": \"a:b\", \"resourceId\": \"1\"}");
+      assertThat(mallory.next("error").path("code").asText()).isEqualTo("bad_request");
+    }
+  }
+
+  @Test
+  void roomsOfAPresenceKindAnnounceJoinsAndLeavesAndAnswerWhoIsHere() throws Exception {
+    try (JsonWsRecorder bob = inDocument("bob")) {
+      JsonWsRecorder alice = inDocument("alice");
+      JsonNode joined = nextDocEvent(bob);
+      assertThat(joined.path("event").asText()).isEqualTo("presence:joined");
+      assertThat(joined.at("/data/room").asText()).isEqualTo("document:42");
+      assertThat(joined.at("/data/userId").asText()).isEqualTo("alice");
+      // a second session of alice in the room says nothing
+      JsonWsRecorder aliceTwice = inDocument("alice");
+      docMarker("after-second");
+      assertThat(nextDocEvent(bob).path("event").asText()).isEqualTo("after-second");
+
+      alice.send("{\"type\": \"presence:update\", \"status\": \"BUSY\"}");
+      bob.send("{\"type\": \"presence:who\", \"room\": \"document:42\", \"requestId\": 7}");
+      JsonNode who;
+      do {
+        who = bob.next();
+      } while (!who.path("type").asText().equals("presence:who"));
+      assertThat(who.path("requestId").asInt()).isEqualTo(7);
+      assertThat(who.path("users")).extracting(u -> u.path("userId").asText()).containsExactly("alice", "bob");
+      JsonNode rest = JSON.readTree(herald.call("GET", "/api/presence?room=document:42", TestHerald.ACME_KEY, null).body());
+      assertThat(rest.path("users")).extracting(u -> u.path("userId").asText()).containsExactly("alice", "bob");
+      assertThat(rest.at("/users/0/status").asText()).isEqualTo("BUSY");
+      // a user who is not in the room, and another tenant's service, see nothing of it
+      assertThat(herald.call("GET", "/api/presence?room=document:42", TestHerald.token("carol", "acme"), null)
+          .statusCode()).isEqualTo(403);
+      assertThat(herald.call("GET", "/api/presence?room=document:42&tenant=acme", TestHerald.token("bob", "acme"), null)
+          .statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(herald.call("GET", "/api/presence?room=document:42", TestHerald.token("eve", "other"), null)
+          .body()).path("detail").asText()).contains("members");
+      assertThat(herald.call("GET", "/api/presence?room=", TestHerald.ACME_KEY, null).statusCode()).isEqualTo(400);
+
+      // leaving with one of two sessions says nothing; the last one says presence:left
+      aliceTwice.close();
+      awaitSessions(2);
+      alice.send("{\"type\": \"leave\", \"room\": \"document:42\"}");
+      JsonNode left = nextDocEvent(bob);
+      assertThat(left.path("event").asText()).isEqualTo("presence:left");
+      assertThat(left.at("/data/userId").asText()).isEqualTo("alice");
+      alice.close();
+    }
+  }
+
+  @Test
+  void whoIsRefusedOutsideTheRoomAndForQuietKinds() {
+    try (JsonWsRecorder mallory = JsonWsRecorder.connect(herald, TestHerald.token("mallory", "acme", "channel:*"))) {
+      mallory.send("{\"type\": \"presence:who\", \"room\": \"document:42\"}");
+      JsonNode refused;
+      do {
+        refused = mallory.next();
+      } while (refused.path("type").asText().equals("event"));
+      assertThat(refused.path("code").asText()).isEqualTo("forbidden");
+      mallory.send("{\"type\": \"presence:who\", \"room\": \"tenant:acme\"}");
+      assertThat(mallory.next("error").path("code").asText()).isEqualTo("bad_request");
+      mallory.send("{\"type\": \"presence:who\"}");
       assertThat(mallory.next("error").path("code").asText()).isEqualTo("bad_request");
     }
   }

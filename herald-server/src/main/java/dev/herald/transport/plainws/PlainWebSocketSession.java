@@ -257,6 +257,7 @@ final class PlainWebSocketSession implements Session, WebSocket.Listener {
         out.set("preferences", p.document());
         send(out, requestId);
       }
+      case Answer.Who w -> send(w.toJson().put("type", "presence:who"), requestId);
       case Answer.Done d -> {
         // typing needs no answer; one that asked (requestId) hears it was taken
         if (requestId != null) {

@@ -159,6 +159,7 @@ public final class HeraldNamespace implements Namespace {
           .put("status", a.status()).put("timestamp", a.timestamp());
       case Answer.Preferences p -> p.document();
       case Answer.Done d -> f.objectNode().put("ok", true);
+      case Answer.Who w -> w.toJson().put("ok", true);
       case Answer.PresenceState p -> {
         ObjectNode result = f.objectNode().put("ok", true).put("userId", p.userId()).put("status", p.status());
         yield result.put("customStatus", p.customStatus());
