@@ -116,7 +116,8 @@ public final class HeraldServer {
     // presence lives in the gateway; when users were last seen is kept in PostgreSQL
     this.lastSeen = new LastSeenStore(database.pool(), timers);
     this.gateway = new Gateway(bus, notifications.inbox(), metrics, config, config.presence().enabled()
-        ? new Presence(bus, timers, config.presence().grace(), lastSeen, clock, metrics, config.presence().roomKinds())
+        ? new Presence(bus, timers, config.presence().grace(), lastSeen, clock, metrics,
+            config.presence().roomKinds(), config.presence().tenantLimit())
         : Presence.off(bus, metrics));
     online.bind(gateway);
     ClientCommands commands = new ClientCommands(gateway, notifications.inbox(), authorizer, metrics);

@@ -148,11 +148,15 @@ public record HeraldConfig(
    *     {@code presence:joined}/{@code presence:left} and answer {@code presence:who}
    *     ({@code HERALD_PRESENCE_ROOM_KINDS}, comma-separated); null: every kind but {@code user},
    *     {@code tenant} and {@code channel}
+   * @param tenantLimit above this many users online on a node, a tenant hears no tenant-wide
+   *     {@code user:online}/{@code user:offline}/{@code presence:updated}; clients follow the users they
+   *     show with {@code presence:subscribe} ({@code HERALD_PRESENCE_TENANT_LIMIT}, default 1000)
    */
-  public record PresenceConfig(boolean enabled, Duration grace, java.util.Set<String> roomKinds) {
+  public record PresenceConfig(boolean enabled, Duration grace, java.util.Set<String> roomKinds, int tenantLimit) {
     public PresenceConfig {
       Problems p = new Problems();
       p.range("HERALD_PRESENCE_GRACE_MS", grace.toMillis(), 0, 600_000, "");
+      p.range("HERALD_PRESENCE_TENANT_LIMIT", tenantLimit, 0, 10_000_000, "");
       p.throwIfAny();
     }
   }
@@ -405,7 +409,7 @@ public record HeraldConfig(
   private static PresenceConfig presence(EnvReader r) {
     List<String> kinds = r.list("HERALD_PRESENCE_ROOM_KINDS");
     return new PresenceConfig(r.bool("HERALD_PRESENCE", false), r.millis("HERALD_PRESENCE_GRACE_MS", 5_000),
-        kinds.isEmpty() ? null : java.util.Set.copyOf(kinds));
+        kinds.isEmpty() ? null : java.util.Set.copyOf(kinds), r.integer("HERALD_PRESENCE_TENANT_LIMIT", 1_000));
   }
 
   private static Recovery recovery(EnvReader r) {

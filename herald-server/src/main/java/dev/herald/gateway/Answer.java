@@ -67,6 +67,29 @@ public sealed interface Answer {
     }
   }
 
+  /**
+   * To {@link ClientCommand.PresenceSubscribe}: the users now followed, and the presence of those
+   * online (the rest are offline).
+   */
+  record Following(List<String> userIds, List<dev.herald.bus.PresenceView.Member> online) implements Answer {
+    public Following {
+      userIds = List.copyOf(userIds);
+      online = List.copyOf(online);
+    }
+
+    /** {@code {userIds, online: [{userId, status, customStatus, since}]}}, as every transport sends it. */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+      var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      userIds.forEach(out.putArray("userIds")::add);
+      var list = out.putArray("online");
+      for (var m : online) {
+        list.addObject().put("userId", m.userId()).put("status", m.status()).put("customStatus", m.customStatus())
+            .put("since", m.since().toString());
+      }
+      return out;
+    }
+  }
+
   /** Done, with nothing to say: {@link ClientCommand.Typing}. */
   record Done() implements Answer {}
 

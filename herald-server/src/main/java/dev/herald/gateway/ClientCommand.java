@@ -64,6 +64,17 @@ public sealed interface ClientCommand {
    */
   record Typing(boolean start, String resourceType, String resourceId) implements ClientCommand {}
 
+  /**
+   * {@code presence:subscribe} / {@code presence:unsubscribe {userIds}}: follow (or stop following)
+   * the presence of these users of the tenant, the way of tenants too large for tenant-wide
+   * announcements; at most {@link Presence#MAX_SUBSCRIBE} ids.
+   */
+  record PresenceSubscribe(boolean subscribe, List<String> userIds) implements ClientCommand {
+    public PresenceSubscribe {
+      userIds = List.copyOf(userIds);
+    }
+  }
+
   /** {@code presence:who {room}}: who is in a room the session is in. */
   record Who(String room) implements ClientCommand {}
 
@@ -90,6 +101,7 @@ public sealed interface ClientCommand {
       case "requestMissedNotifications" -> missed(arg);
       case "presence:update" -> presenceUpdate(arg);
       case "typing:start", "typing:stop" -> typing(name.equals("typing:start"), arg);
+      case "presence:subscribe", "presence:unsubscribe" -> presenceSubscribe(name.equals("presence:subscribe"), arg);
       case "presence:who" -> {
         String room = arg == null ? null : text(arg, "room");
         yield room != null && RoomAuthorizer.isValidRoomName(room) ? new Who(room)
@@ -239,5 +251,23 @@ public sealed interface ClientCommand {
   private static String text(JsonNode arg, String field) {
     JsonNode v = arg.get(field);
     return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
+  }
+
+  private static ClientCommand presenceSubscribe(boolean subscribe, JsonNode arg) {
+    JsonNode ids = arg == null ? null : arg.get("userIds");
+    if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > Presence.MAX_SUBSCRIBE) {
+      return new Invalid("bad_request", "presence:" + (subscribe ? "subscribe" : "unsubscribe")
+          + " needs {userIds: [...]} of 1-" + Presence.MAX_SUBSCRIBE + " user ids");
+    }
+    List<String> out = new ArrayList<>(ids.size());
+    for (JsonNode id : ids) {
+      if (!id.isTextual() || !dev.herald.auth.Identity.isValidId(id.asText())) {
+        return new Invalid("bad_request", "userIds must be user ids (1-128 printable characters without spaces)");
+      }
+      if (!out.contains(id.asText())) {
+        out.add(id.asText());
+      }
+    }
+    return new PresenceSubscribe(subscribe, out);
   }
 }

@@ -50,6 +50,7 @@ public final class ClientCommands {
       case ClientCommand.RequestMissed r -> replay(session, r);
       case ClientCommand.PresenceUpdate u -> Future.succeededFuture(
           gateway.presence().update(session.identity(), u.status(), u.customStatus()));
+      case ClientCommand.PresenceSubscribe p -> Future.succeededFuture(follow(session, p));
       case ClientCommand.Who w -> Future.succeededFuture(gateway.presence().who(session.identity().tenantId(),
           w.room(), gateway.isMember(session, w.room())));
       case ClientCommand.Typing t -> Future.succeededFuture(gateway.presence().typing(session, t.start(),
@@ -109,6 +110,28 @@ public final class ClientCommands {
       }
     }
     return new Answer.Left(left);
+  }
+
+  /**
+   * {@code presence:subscribe}: joins the users' {@code presence:<id>} rooms (presence is visible
+   * within the tenant, as its tenant-wide announcements are, so the token's room patterns do not
+   * apply; rooms are per tenant, so another tenant's users are never followed); unsubscribe leaves them.
+   */
+  private Answer follow(Session session, ClientCommand.PresenceSubscribe p) {
+    if (!gateway.presence().enabled()) {
+      return new Answer.Refused("unavailable", "presence is off on this server (HERALD_PRESENCE)");
+    }
+    List<String> rooms = p.userIds().stream().map(id -> Presence.SUBSCRIPTION_KIND + ":" + id).toList();
+    if (!p.subscribe()) {
+      return leave(session, rooms);
+    }
+    List<String> following = new ArrayList<>(rooms.size());
+    for (int i = 0; i < rooms.size(); i++) {
+      if (gateway.joinAuthorized(session, rooms.get(i))) {
+        following.add(p.userIds().get(i));
+      }
+    }
+    return new Answer.Following(following, gateway.presence().online(session.identity().tenantId(), following));
   }
 
   /** Writes the missed notifications to the session, in order, then answers how many. */

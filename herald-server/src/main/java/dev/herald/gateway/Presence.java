@@ -30,6 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Presence implements PresenceView {
   public static final Set<String> STATUSES = Set.of("ONLINE", "AWAY", "BUSY", "OFFLINE");
+  /** Rooms {@code presence:<userId>}: the subscribers of one user's presence ({@code presence:subscribe}). */
+  public static final String SUBSCRIPTION_KIND = "presence";
+  /** The most users one {@code presence:subscribe} names. */
+  public static final int MAX_SUBSCRIBE = 500;
   /** The longest custom status, in characters (seed 000 sets no limit; a status line is short). */
   public static final int MAX_CUSTOM_STATUS = 128;
 
@@ -64,21 +68,31 @@ public final class Presence implements PresenceView {
   private final Typing typing;
 
   private final RoomPresence rooms;
+  /** Users online per tenant on this node (with a session or in grace); changes with {@link #users}. */
+  private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perTenant =
+      new ConcurrentHashMap<>();
+  /** Tenants with more users online than this hear no tenant-wide announcements. */
+  private final int tenantLimit;
 
   /** Presence that tracks nothing and announces nothing (a gateway measured alone, in benchmarks). */
   public static Presence off(Bus bus, HeraldMetrics metrics) {
-    return new Presence(bus, null, Duration.ZERO, LastSeen.NONE, Clock.systemUTC(), metrics, Set.of(), false);
+    return new Presence(bus, null, Duration.ZERO, LastSeen.NONE, Clock.systemUTC(), metrics, Set.of(), 0, false);
   }
 
-  /** {@code roomKinds}: the kinds of room that keep presence; null for all but user, tenant and channel. */
+  /**
+   * {@code roomKinds}: the kinds of room that keep presence (null for all but user, tenant and
+   * channel); {@code tenantLimit}: above this many users online, a tenant hears no tenant-wide
+   * announcements, only subscribers do.
+   */
   public Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
-      HeraldMetrics metrics, Set<String> roomKinds) {
-    this(bus, scheduler, grace, lastSeen, clock, metrics, roomKinds, true);
+      HeraldMetrics metrics, Set<String> roomKinds, int tenantLimit) {
+    this(bus, scheduler, grace, lastSeen, clock, metrics, roomKinds, tenantLimit, true);
   }
 
   private Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
-      HeraldMetrics metrics, Set<String> roomKinds, boolean enabled) {
+      HeraldMetrics metrics, Set<String> roomKinds, int tenantLimit, boolean enabled) {
     this.enabled = enabled;
+    this.tenantLimit = tenantLimit;
     this.typing = new Typing(bus, scheduler, clock, metrics);
     this.rooms = new RoomPresence(bus, metrics, roomKinds);
     this.bus = bus;
@@ -101,6 +115,7 @@ public final class Presence implements PresenceView {
       if (s == null) {
         s = new State(clock.instant());
         first[0] = true;
+        perTenant.computeIfAbsent(k.tenant(), t -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
       } else if (s.offline != null) {
         // back within the grace period: the offline announcement is not made
         s.offline.cancel();
@@ -110,7 +125,8 @@ public final class Presence implements PresenceView {
       return s;
     });
     if (first[0]) {
-      publish(user.tenantId(), "user:online", JsonNodeFactory.instance.objectNode().put("userId", user.userId()));
+      publish(user.tenantId(), user.userId(), "user:online",
+          JsonNodeFactory.instance.objectNode().put("userId", user.userId()));
     }
   }
 
@@ -136,6 +152,7 @@ public final class Presence implements PresenceView {
     users.computeIfPresent(key, (k, s) -> {
       if (s == expected && s.sessions == 0) {
         gone[0] = true;
+        perTenant.computeIfPresent(k.tenant(), (t, n) -> n.decrementAndGet() == 0 ? null : n);
         return null;
       }
       return s;
@@ -143,7 +160,7 @@ public final class Presence implements PresenceView {
     if (gone[0]) {
       Instant at = clock.instant();
       lastSeen.record(key.tenant(), key.user(), at);
-      publish(key.tenant(), "user:offline", JsonNodeFactory.instance.objectNode().put("userId", key.user())
+      publish(key.tenant(), key.user(), "user:offline", JsonNodeFactory.instance.objectNode().put("userId", key.user())
           .put("lastSeenAt", ISO.format(at)));
     }
   }
@@ -179,7 +196,7 @@ public final class Presence implements PresenceView {
     }
     ObjectNode data = JsonNodeFactory.instance.objectNode().put("userId", user.userId()).put("status", status);
     data.put("customStatus", customStatus);
-    publish(user.tenantId(), "presence:updated", data);
+    publish(user.tenantId(), user.userId(), "presence:updated", data);
     return new Answer.PresenceState(user.userId(), status, customStatus);
   }
 
@@ -274,8 +291,38 @@ public final class Presence implements PresenceView {
     users.keySet().forEach(k -> lastSeen.record(k.tenant(), k.user(), at));
   }
 
-  private void publish(String tenant, String event, ObjectNode data) {
+  /** Whether sessions make presence on this node ({@code HERALD_PRESENCE}). */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** The presence of those of {@code users} who are online here. */
+  List<Member> online(String tenant, List<String> users) {
+    List<Member> out = new java.util.ArrayList<>();
+    for (String user : users) {
+      Live live = live(tenant, user);
+      if (live != null) {
+        out.add(new Member(user, live.status(), live.customStatus(), live.since()));
+      }
+    }
+    return out;
+  }
+
+  /** Users online in {@code tenant} on this node. */
+  public int onlineIn(String tenant) {
+    var n = perTenant.get(tenant);
+    return n == null ? 0 : n.get();
+  }
+
+  /**
+   * An announcement about {@code user}: to its subscribers ({@code presence:<user>}), and to the
+   * whole tenant while the tenant has at most the limit online (issue 14: a tenant of 15,000
+   * reconnecting after a deploy would otherwise make 225 million deliveries).
+   */
+  private void publish(String tenant, String user, String event, ObjectNode data) {
     metrics.presenceEvent(event);
-    bus.publish(Publication.event(tenant, List.of("tenant:" + tenant), event, data.toString()));
+    String subscribers = SUBSCRIPTION_KIND + ":" + user;
+    List<String> to = onlineIn(tenant) <= tenantLimit ? List.of("tenant:" + tenant, subscribers) : List.of(subscribers);
+    bus.publish(Publication.event(tenant, to, event, data.toString()));
   }
 }

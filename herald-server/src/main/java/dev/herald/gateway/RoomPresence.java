@@ -22,8 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * out after.
  */
 final class RoomPresence {
-  /** The kinds that never announce: a user's own room, the tenant's, broadcast channels. */
-  static final Set<String> QUIET_KINDS = Set.of("user", "tenant", "channel");
+  /**
+   * The kinds that never announce: a user's own room, the tenant's, broadcast channels, and the
+   * rooms of presence subscriptions ({@code presence:<userId>}).
+   */
+  static final Set<String> QUIET_KINDS = Set.of("user", "tenant", "channel", Presence.SUBSCRIPTION_KIND);
 
   private record RoomId(String tenant, String room) {}
 

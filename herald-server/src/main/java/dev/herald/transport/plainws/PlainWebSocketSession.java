@@ -258,6 +258,7 @@ final class PlainWebSocketSession implements Session, WebSocket.Listener {
         send(out, requestId);
       }
       case Answer.Who w -> send(w.toJson().put("type", "presence:who"), requestId);
+      case Answer.Following fo -> send(fo.toJson().put("type", "presence:subscribed"), requestId);
       case Answer.Done d -> {
         // typing needs no answer; one that asked (requestId) hears it was taken
         if (requestId != null) {

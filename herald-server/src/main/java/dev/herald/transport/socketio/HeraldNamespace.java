@@ -160,6 +160,7 @@ public final class HeraldNamespace implements Namespace {
       case Answer.Preferences p -> p.document();
       case Answer.Done d -> f.objectNode().put("ok", true);
       case Answer.Who w -> w.toJson().put("ok", true);
+      case Answer.Following fo -> fo.toJson().put("ok", true);
       case Answer.PresenceState p -> {
         ObjectNode result = f.objectNode().put("ok", true).put("userId", p.userId()).put("status", p.status());
         yield result.put("customStatus", p.customStatus());
