@@ -117,7 +117,7 @@ public final class HeraldServer {
     this.lastSeen = new LastSeenStore(database.pool(), timers);
     this.gateway = new Gateway(bus, notifications.inbox(), metrics, config, config.presence().enabled()
         ? new Presence(bus, timers, config.presence().grace(), lastSeen, clock, metrics,
-            config.presence().roomKinds(), config.presence().tenantLimit())
+            config.presence().roomKinds(), config.presence().tenantLimit(), config.presence().coalesce())
         : Presence.off(bus, metrics));
     online.bind(gateway);
     ClientCommands commands = new ClientCommands(gateway, notifications.inbox(), authorizer, metrics);

@@ -151,12 +151,16 @@ public record HeraldConfig(
    * @param tenantLimit above this many users online on a node, a tenant hears no tenant-wide
    *     {@code user:online}/{@code user:offline}/{@code presence:updated}; clients follow the users they
    *     show with {@code presence:subscribe} ({@code HERALD_PRESENCE_TENANT_LIMIT}, default 1000)
+   * @param coalesce the window presence announcements wait in, so that a user's online and offline
+   *     inside one cancel out ({@code HERALD_PRESENCE_COALESCE_MS}, default 250; 0: at once)
    */
-  public record PresenceConfig(boolean enabled, Duration grace, java.util.Set<String> roomKinds, int tenantLimit) {
+  public record PresenceConfig(boolean enabled, Duration grace, java.util.Set<String> roomKinds, int tenantLimit,
+      Duration coalesce) {
     public PresenceConfig {
       Problems p = new Problems();
       p.range("HERALD_PRESENCE_GRACE_MS", grace.toMillis(), 0, 600_000, "");
       p.range("HERALD_PRESENCE_TENANT_LIMIT", tenantLimit, 0, 10_000_000, "");
+      p.range("HERALD_PRESENCE_COALESCE_MS", coalesce.toMillis(), 0, 60_000, "");
       p.throwIfAny();
     }
   }
@@ -409,7 +413,8 @@ public record HeraldConfig(
   private static PresenceConfig presence(EnvReader r) {
     List<String> kinds = r.list("HERALD_PRESENCE_ROOM_KINDS");
     return new PresenceConfig(r.bool("HERALD_PRESENCE", false), r.millis("HERALD_PRESENCE_GRACE_MS", 5_000),
-        kinds.isEmpty() ? null : java.util.Set.copyOf(kinds), r.integer("HERALD_PRESENCE_TENANT_LIMIT", 1_000));
+        kinds.isEmpty() ? null : java.util.Set.copyOf(kinds), r.integer("HERALD_PRESENCE_TENANT_LIMIT", 1_000),
+        r.millis("HERALD_PRESENCE_COALESCE_MS", 250));
   }
 
   private static Recovery recovery(EnvReader r) {

@@ -6,7 +6,6 @@ import dev.herald.auth.Identity;
 import dev.herald.bus.Bus;
 import dev.herald.bus.LastSeen;
 import dev.herald.bus.PresenceView;
-import dev.herald.bus.Publication;
 import dev.herald.ops.HeraldMetrics;
 import dev.herald.time.Scheduler;
 import java.time.Clock;
@@ -73,26 +72,30 @@ public final class Presence implements PresenceView {
       new ConcurrentHashMap<>();
   /** Tenants with more users online than this hear no tenant-wide announcements. */
   private final int tenantLimit;
+  private final Announcements announcements;
 
   /** Presence that tracks nothing and announces nothing (a gateway measured alone, in benchmarks). */
   public static Presence off(Bus bus, HeraldMetrics metrics) {
-    return new Presence(bus, null, Duration.ZERO, LastSeen.NONE, Clock.systemUTC(), metrics, Set.of(), 0, false);
+    return new Presence(bus, null, Duration.ZERO, LastSeen.NONE, Clock.systemUTC(), metrics, Set.of(), 0,
+        Duration.ZERO, false);
   }
 
   /**
    * {@code roomKinds}: the kinds of room that keep presence (null for all but user, tenant and
    * channel); {@code tenantLimit}: above this many users online, a tenant hears no tenant-wide
-   * announcements, only subscribers do.
+   * announcements, only subscribers do; {@code coalesce}: the window announcements wait in
+   * ({@link Announcements}; zero: none).
    */
   public Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
-      HeraldMetrics metrics, Set<String> roomKinds, int tenantLimit) {
-    this(bus, scheduler, grace, lastSeen, clock, metrics, roomKinds, tenantLimit, true);
+      HeraldMetrics metrics, Set<String> roomKinds, int tenantLimit, Duration coalesce) {
+    this(bus, scheduler, grace, lastSeen, clock, metrics, roomKinds, tenantLimit, coalesce, true);
   }
 
   private Presence(Bus bus, Scheduler scheduler, Duration grace, LastSeen lastSeen, Clock clock,
-      HeraldMetrics metrics, Set<String> roomKinds, int tenantLimit, boolean enabled) {
+      HeraldMetrics metrics, Set<String> roomKinds, int tenantLimit, Duration coalesce, boolean enabled) {
     this.enabled = enabled;
     this.tenantLimit = tenantLimit;
+    this.announcements = new Announcements(bus, enabled ? scheduler : null, coalesce, metrics, this::route);
     this.typing = new Typing(bus, scheduler, clock, metrics);
     this.rooms = new RoomPresence(bus, metrics, roomKinds);
     this.bus = bus;
@@ -314,15 +317,18 @@ public final class Presence implements PresenceView {
     return n == null ? 0 : n.get();
   }
 
+  /** An announcement about {@code user}, coalesced with the window's others ({@link Announcements}). */
+  private void publish(String tenant, String user, String event, ObjectNode data) {
+    announcements.add(tenant, user, event, data.toString());
+  }
+
   /**
-   * An announcement about {@code user}: to its subscribers ({@code presence:<user>}), and to the
-   * whole tenant while the tenant has at most the limit online (issue 14: a tenant of 15,000
+   * Where an announcement about {@code user} goes: to its subscribers ({@code presence:<user>}), and
+   * to the whole tenant while the tenant has at most the limit online (issue 14: a tenant of 15,000
    * reconnecting after a deploy would otherwise make 225 million deliveries).
    */
-  private void publish(String tenant, String user, String event, ObjectNode data) {
-    metrics.presenceEvent(event);
+  private List<String> route(String tenant, String user) {
     String subscribers = SUBSCRIPTION_KIND + ":" + user;
-    List<String> to = onlineIn(tenant) <= tenantLimit ? List.of("tenant:" + tenant, subscribers) : List.of(subscribers);
-    bus.publish(Publication.event(tenant, to, event, data.toString()));
+    return onlineIn(tenant) <= tenantLimit ? List.of("tenant:" + tenant, subscribers) : List.of(subscribers);
   }
 }

@@ -37,7 +37,8 @@ class PresenceTest {
   void start() {
     clock = new MovableClock(Instant.parse("2026-12-07T10:00:00Z"));
     scheduler = new ManualScheduler(clock);
-    herald = TestHerald.start(Map.of("HERALD_PRESENCE", "true"), clock, scheduler);
+    // announcements at once here; PresenceCoalescingTest moves through their window
+    herald = TestHerald.start(Map.of("HERALD_PRESENCE", "true", "HERALD_PRESENCE_COALESCE_MS", "0"), clock, scheduler);
   }
 
   @AfterEach
