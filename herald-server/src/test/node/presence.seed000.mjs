@@ -3,8 +3,8 @@
 // websocket only, reconnection on) and uses the seed gateway's events: presence:update →
 // presence:updated, user:online / user:offline to the tenant, typing:start / typing:stop →
 // typing:user-started / typing:user-stopped to the other members of <resourceType>:<resourceId>.
-// Run by NodePresenceClientTest against a node with HERALD_PRESENCE=true (not by `*.test.mjs`:
-// tenant-wide presence events would reach the other files' sockets).
+// Run by NodePresenceClientTest against a node with a short grace period (apart from the main
+// suite, whose sockets share tenants).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
@@ -29,7 +29,7 @@ const token = (sub) => userToken({ sub, tid: tenant, rooms: ['task:*'] });
 
 test('user:online, presence:update → presence:updated, and user:offline after the grace period', async (t) => {
   const observer = initializeSocket(t, token('observer'));
-  const seen = record(observer);
+  const seen = record(observer, { presence: true });
   await connected(observer);
   await seen.until('user:online', WAIT_MS, ([d]) => d.userId === 'observer');
 
@@ -59,7 +59,7 @@ test('user:online, presence:update → presence:updated, and user:offline after 
 test('typing reaches the other members of the resource room, not the typist, and a disconnect stops it', async (t) => {
   const ana = initializeSocket(t, token('typist'));
   const ben = initializeSocket(t, token('reader'));
-  const anaSeen = record(ana);
+  const anaSeen = record(ana, { presence: true });
   await Promise.all([connected(ana), connected(ben)]);
   // the seed's resource rooms: subscribe:<kind> <id>
   assert.equal((await request(ana, 'subscribe:task', 'T-1')).ok, true);

@@ -139,9 +139,9 @@ public record HeraldConfig(
   /**
    * Presence (contract part 2, "Presence and typing").
    *
-   * @param enabled whether sessions make presence: {@code user:online}, {@code user:offline},
-   *     {@code presence:update} ({@code HERALD_PRESENCE}, default false while issue 14 is built: the
-   *     announcements reach every member of a tenant's room)
+   * @param enabled whether sessions make presence and typing: {@code user:online},
+   *     {@code user:offline}, {@code presence:update}, {@code typing:*} ({@code HERALD_PRESENCE},
+   *     default true)
    * @param grace how long after a user's last session closed {@code user:offline} waits for a new
    *     one ({@code HERALD_PRESENCE_GRACE_MS}, default 5000: a page reload does not flap)
    * @param roomKinds the kinds of room ({@code document} of {@code document:42}) that announce
@@ -412,7 +412,7 @@ public record HeraldConfig(
 
   private static PresenceConfig presence(EnvReader r) {
     List<String> kinds = r.list("HERALD_PRESENCE_ROOM_KINDS");
-    return new PresenceConfig(r.bool("HERALD_PRESENCE", false), r.millis("HERALD_PRESENCE_GRACE_MS", 5_000),
+    return new PresenceConfig(r.bool("HERALD_PRESENCE", true), r.millis("HERALD_PRESENCE_GRACE_MS", 5_000),
         kinds.isEmpty() ? null : java.util.Set.copyOf(kinds), r.integer("HERALD_PRESENCE_TENANT_LIMIT", 1_000),
         r.millis("HERALD_PRESENCE_COALESCE_MS", 250));
   }

@@ -47,14 +47,14 @@ class PresenceCoalescingTest {
 
   @Test
   void aUserWhoComesAndGoesInsideOneWindowIsNeverAnnounced() {
-    try (JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme"))) {
+    try (JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme")).hearingPresence()) {
       scheduler.advance(WINDOW);
       assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("observer");
 
-      JsonWsRecorder flicker = JsonWsRecorder.connect(herald, TestHerald.token("flicker", "acme"));
+      JsonWsRecorder flicker = JsonWsRecorder.connect(herald, TestHerald.token("flicker", "acme")).hearingPresence();
       flicker.send("{\"type\": \"presence:update\", \"status\": \"AWAY\"}");
       flicker.next("presence:updated");
-      JsonWsRecorder stays = JsonWsRecorder.connect(herald, TestHerald.token("stays", "acme"));
+      JsonWsRecorder stays = JsonWsRecorder.connect(herald, TestHerald.token("stays", "acme")).hearingPresence();
       flicker.close();
       await().atMost(Duration.ofSeconds(10)).until(() -> herald.sessions() == 2);
       scheduler.advance(WINDOW);

@@ -37,18 +37,18 @@ class PresenceSubscriptionTest {
 
   @Test
   void aboveTheLimitOnlyFollowersHearAndThemOnce() throws Exception {
-    try (JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme"))) {
+    try (JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme")).hearingPresence()) {
       assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("observer");
       obs.send("{\"type\": \"presence:subscribe\", \"userIds\": [\"star\", \"star\"]}");
       JsonNode following = obs.next("presence:subscribed");
       assertThat(following.path("userIds")).extracting(JsonNode::asText).containsExactly("star");
       assertThat(following.path("online")).isEmpty();
 
-      JsonWsRecorder first = JsonWsRecorder.connect(herald, TestHerald.token("u1", "acme"));
+      JsonWsRecorder first = JsonWsRecorder.connect(herald, TestHerald.token("u1", "acme")).hearingPresence();
       // two online: still tenant-wide
       assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("u1");
-      JsonWsRecorder second = JsonWsRecorder.connect(herald, TestHerald.token("u2", "acme"));
-      JsonWsRecorder star = JsonWsRecorder.connect(herald, TestHerald.token("star", "acme"));
+      JsonWsRecorder second = JsonWsRecorder.connect(herald, TestHerald.token("u2", "acme")).hearingPresence();
+      JsonWsRecorder star = JsonWsRecorder.connect(herald, TestHerald.token("star", "acme")).hearingPresence();
       // three and four online: u2 is not announced to the tenant; star reaches its follower, once
       assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("star");
       marker("after-star");
@@ -76,7 +76,7 @@ class PresenceSubscriptionTest {
 
   @Test
   void badSubscriptionsAreRefused() {
-    try (JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme"))) {
+    try (JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme")).hearingPresence()) {
       obs.nextEvent("user:online");
       obs.send("{\"type\": \"presence:subscribe\", \"userIds\": []}");
       assertThat(obs.next("error").path("code").asText()).isEqualTo("bad_request");

@@ -48,7 +48,7 @@ class PresenceTest {
 
   /** An observer of tenant acme, past its own user:online. */
   private JsonWsRecorder observer() {
-    JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme"));
+    JsonWsRecorder obs = JsonWsRecorder.connect(herald, TestHerald.token("observer", "acme")).hearingPresence();
     assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("observer");
     return obs;
   }
@@ -73,9 +73,9 @@ class PresenceTest {
   @Test
   void theFirstSessionAnnouncesOnlineAndTheLastOneOfflineAfterTheGracePeriod() throws Exception {
     try (JsonWsRecorder obs = observer()) {
-      JsonWsRecorder phone = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme"));
+      JsonWsRecorder phone = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme")).hearingPresence();
       assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("alice");
-      JsonWsRecorder laptop = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme"));
+      JsonWsRecorder laptop = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme")).hearingPresence();
       phone.close();
       awaitSessions(2);
       scheduler.advance(GRACE.plusSeconds(1));
@@ -108,12 +108,12 @@ class PresenceTest {
   @Test
   void aReloadInsideTheGracePeriodDoesNotFlap() throws Exception {
     try (JsonWsRecorder obs = observer()) {
-      JsonWsRecorder before = JsonWsRecorder.connect(herald, TestHerald.token("reloader", "acme"));
+      JsonWsRecorder before = JsonWsRecorder.connect(herald, TestHerald.token("reloader", "acme")).hearingPresence();
       assertThat(obs.nextEvent("user:online").at("/data/userId").asText()).isEqualTo("reloader");
       before.close();
       awaitSessions(1);
       scheduler.advance(Duration.ofSeconds(2));
-      try (JsonWsRecorder after = JsonWsRecorder.connect(herald, TestHerald.token("reloader", "acme"))) {
+      try (JsonWsRecorder after = JsonWsRecorder.connect(herald, TestHerald.token("reloader", "acme")).hearingPresence()) {
         scheduler.advance(GRACE.multipliedBy(2));
         marker("after-reload");
         // neither user:offline nor a second user:online came before the marker
@@ -126,7 +126,7 @@ class PresenceTest {
   @Test
   void presenceUpdateIsAnsweredAndAnnouncedAndBadOnesChangeNothing() throws Exception {
     try (JsonWsRecorder obs = observer();
-         JsonWsRecorder alice = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme"))) {
+         JsonWsRecorder alice = JsonWsRecorder.connect(herald, TestHerald.token("alice", "acme")).hearingPresence()) {
       obs.nextEvent("user:online");
       alice.nextEvent("user:online");
       alice.send("{\"type\": \"presence:update\", \"status\": \"AWAY\", \"customStatus\": \"At lunch 🍜\"}");
@@ -168,7 +168,7 @@ class PresenceTest {
 
   /** A member of {@code document:42}, past its own and others' presence noise. */
   private JsonWsRecorder inDocument(String user) {
-    JsonWsRecorder ws = JsonWsRecorder.connect(herald, TestHerald.token(user, "acme", "document:*"));
+    JsonWsRecorder ws = JsonWsRecorder.connect(herald, TestHerald.token(user, "acme", "document:*")).hearingPresence();
     ws.send("{\"type\": \"join\", \"room\": \"document:42\"}");
     JsonNode frame;
     do {
@@ -240,7 +240,7 @@ class PresenceTest {
 
   @Test
   void typingIntoARoomTheUserIsNotInOrWithoutAResourceIsRefused() {
-    try (JsonWsRecorder mallory = JsonWsRecorder.connect(herald, TestHerald.token("mallory", "acme"))) {
+    try (JsonWsRecorder mallory = JsonWsRecorder.connect(herald, TestHerald.token("mallory", "acme")).hearingPresence()) {
       mallory.send("{\"type\": \"typing:start\", \"resourceType\": \"document\", \"resourceId\": \"42\"}");
       JsonNode refused;
       do {
@@ -301,7 +301,7 @@ class PresenceTest {
 
   @Test
   void whoIsRefusedOutsideTheRoomAndForQuietKinds() {
-    try (JsonWsRecorder mallory = JsonWsRecorder.connect(herald, TestHerald.token("mallory", "acme", "channel:*"))) {
+    try (JsonWsRecorder mallory = JsonWsRecorder.connect(herald, TestHerald.token("mallory", "acme", "channel:*")).hearingPresence()) {
       mallory.send("{\"type\": \"presence:who\", \"room\": \"document:42\"}");
       JsonNode refused;
       do {
