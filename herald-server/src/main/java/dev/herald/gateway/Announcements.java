@@ -20,8 +20,10 @@ import java.util.function.BiFunction;
  * announcement goes to are chosen when it goes out ({@code route}: the tenant's size then). A zero
  * window sends each at once.
  *
- * <p>Threads: any. A tenant's pending list changes under its own lock; the flush runs on the
- * scheduler's thread.
+ * <p>Threads: any. A tenant's pending list changes under its own lock, and only while it is the
+ * tenant's list in the map: the flush takes a list out of the map before it reads it under the
+ * lock, so an announcement lands either in the list being flushed or in the next one. The flush
+ * runs on the scheduler's thread.
  */
 final class Announcements {
   /** One waiting announcement about {@code user}. */
@@ -51,18 +53,24 @@ final class Announcements {
       send(tenant, new Pending(user, event, json));
       return;
     }
-    List<Pending> list = pending.computeIfAbsent(tenant, t -> new ArrayList<>());
-    synchronized (list) {
-      String opposite = switch (event) {
-        case "user:offline" -> "user:online";
-        case "user:online" -> "user:offline";
-        default -> null;
-      };
-      if (opposite != null && cancel(list, user, opposite, event.equals("user:offline"))) {
-        metrics.presenceEvent("coalesced");
+    while (true) {
+      List<Pending> list = pending.computeIfAbsent(tenant, t -> new ArrayList<>());
+      synchronized (list) {
+        if (pending.get(tenant) != list) {
+          continue; // flushed since it was taken: a new list holds the next window's
+        }
+        String opposite = switch (event) {
+          case "user:offline" -> "user:online";
+          case "user:online" -> "user:offline";
+          default -> null;
+        };
+        if (opposite != null && cancel(list, user, opposite, event.equals("user:offline"))) {
+          metrics.presenceEvent("coalesced");
+          return;
+        }
+        list.add(new Pending(user, event, json));
         return;
       }
-      list.add(new Pending(user, event, json));
     }
   }
 
