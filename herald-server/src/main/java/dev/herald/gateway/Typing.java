@@ -84,7 +84,11 @@ final class Typing {
       state.expiry = scheduler.schedule(EXPIRY, () -> end(k, expiring));
       return state;
     });
-    bySession.computeIfAbsent(session.id(), id -> ConcurrentHashMap.newKeySet()).add(key);
+    bySession.compute(session.id(), (id, started) -> {
+      Set<Key> keys = started == null ? ConcurrentHashMap.newKeySet() : started;
+      keys.add(key);
+      return keys;
+    });
     if (relay[0]) {
       relay(key, "typing:user-started", resourceType, resourceId);
     } else {
@@ -121,10 +125,12 @@ final class Typing {
       if (expected.expiry != null) {
         expected.expiry.cancel();
       }
-      Set<Key> started = bySession.get(expected.sessionId);
-      if (started != null) {
+      // the session's index loses the key, and goes when empty (a start racing its session's
+      // disconnect may have made one that no disconnect will read)
+      bySession.computeIfPresent(expected.sessionId, (id, started) -> {
         started.remove(key);
-      }
+        return started.isEmpty() ? null : started;
+      });
       relay(key, "typing:user-stopped", expected.resourceType, expected.resourceId);
     }
   }
