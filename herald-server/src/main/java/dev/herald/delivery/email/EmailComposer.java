@@ -79,19 +79,7 @@ final class EmailComposer {
       html = r.html() == null ? EmailLayout.html(r.title(), r.message(), n.actionUrl(), unsubscribeUrl)
           : EmailLayout.withFooter(r.html(), unsubscribeUrl);
     }
-    text = text + "\n\n--\nUnsubscribe from these emails: " + unsubscribeUrl + "\n";
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("X-Herald-Notification-Id", n.id().toString());
-    // RFC 8058 §3.1: "A mail sender that wishes to enable one-click unsubscriptions places one
-    // List-Unsubscribe header field and one List-Unsubscribe-Post header field in the message. The
-    // List-Unsubscribe header field MUST contain one HTTPS URI." (HTTPS when the public URL is)
-    headers.put("List-Unsubscribe", "<" + unsubscribeUrl + ">");
-    // RFC 8058 §3.1: "The List-Unsubscribe-Post header field MUST contain the single key/value pair
-    // 'List-Unsubscribe=One-Click'."
-    headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-    // the same on every attempt (RFC 5322 §3.6.4: unique to this message, which a retry still is)
-    String messageId = "<" + n.id() + ".email@" + messageIdHost + ">";
-    return new Email(from, to, oneLine(subject), text, html, messageId, headers);
+    return email(to, subject, text, html, unsubscribeUrl, "X-Herald-Notification-Id", n.id(), "email");
   }
 
   /**
@@ -119,13 +107,29 @@ final class EmailComposer {
       html = r.html() == null ? EmailLayout.html(r.title(), r.message(), null, unsubscribeUrl)
           : EmailLayout.withFooter(r.html(), unsubscribeUrl);
     }
-    text = text + "\n\n--\nUnsubscribe from these emails: " + unsubscribeUrl + "\n";
+    return email(to, subject, text, html, unsubscribeUrl, "X-Herald-Digest-Id", digest.id(), "digest");
+  }
+
+  /**
+   * The message around its texts, the same for one notification and for a digest: the unsubscribe
+   * footer of the text body, the one-click unsubscribe headers, the header naming what it carries
+   * ({@code idHeader}: {@code id}) and a {@code Message-ID} made of that id and {@code kind}.
+   */
+  private Email email(InternetAddress to, String subject, String text, String html, String unsubscribeUrl,
+      String idHeader, java.util.UUID id, String kind) {
+    String body = text + "\n\n--\nUnsubscribe from these emails: " + unsubscribeUrl + "\n";
     Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("X-Herald-Digest-Id", digest.id().toString());
+    headers.put(idHeader, id.toString());
+    // RFC 8058 §3.1: "A mail sender that wishes to enable one-click unsubscriptions places one
+    // List-Unsubscribe header field and one List-Unsubscribe-Post header field in the message. The
+    // List-Unsubscribe header field MUST contain one HTTPS URI." (HTTPS when the public URL is)
     headers.put("List-Unsubscribe", "<" + unsubscribeUrl + ">");
+    // RFC 8058 §3.1: "The List-Unsubscribe-Post header field MUST contain the single key/value pair
+    // 'List-Unsubscribe=One-Click'."
     headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-    String messageId = "<" + digest.id() + ".digest@" + messageIdHost + ">";
-    return new Email(from, to, oneLine(subject), text, html, messageId, headers);
+    // the same on every attempt (RFC 5322 §3.6.4: unique to this message, which a retry still is)
+    String messageId = "<" + id + "." + kind + "@" + messageIdHost + ">";
+    return new Email(from, to, oneLine(subject), body, html, messageId, headers);
   }
 
   private static Map<String, Object> variables(DeliveryJob.Notification n, String unsubscribeUrl) {
