@@ -2,7 +2,6 @@ package dev.herald.api;
 
 import dev.herald.validation.Fields;
 
-import dev.herald.http.HttpAuth;
 
 import dev.herald.http.Bodies;
 
@@ -12,7 +11,6 @@ import dev.herald.http.Routes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.auth.ApiKeys;
-import dev.herald.auth.AuthException;
 import dev.herald.auth.Identity;
 import dev.herald.auth.TokenVerifier;
 import dev.herald.config.HeraldConfig;
@@ -257,23 +255,7 @@ public final class NotificationsApi {
 
   /** The user behind the request's token, then {@code action}. */
   private void asUser(HttpServerRequest req, java.util.function.Consumer<Identity> action) {
-    String token = HttpAuth.bearer(req);
-    if (token == null) {
-      metrics.refused("unauthorized");
-      Problem.unauthorized(req.response(), "a user token is required: Authorization: Bearer <jwt>");
-      return;
-    }
-    req.pause();
-    verifier.verifyAsync(vertx, token).onComplete(ar -> {
-      req.resume();
-      if (ar.failed()) {
-        metrics.refused("unauthorized");
-        Problem.unauthorized(req.response(), ar.cause() instanceof AuthException
-            ? "invalid token: " + ar.cause().getMessage() : "token could not be verified");
-      } else {
-        action.accept(ar.result());
-      }
-    });
+    UserTokens.asUser(vertx, verifier, metrics, req, UserTokens.REQUIRED, action);
   }
 
   private interface ById {

@@ -3,7 +3,6 @@ package dev.herald.api;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.auth.ApiKeys;
-import dev.herald.auth.AuthException;
 import dev.herald.auth.Identity;
 import dev.herald.auth.TokenVerifier;
 import dev.herald.bus.LastSeen;
@@ -121,21 +120,8 @@ public final class PresenceApi {
       then.accept(tenant, null);
       return;
     }
-    if (bearer == null) {
-      metrics.refused("unauthorized");
-      Problem.unauthorized(req.response(), "a user token or an API key is required: Authorization: Bearer <…>");
-      return;
-    }
-    req.pause();
-    verifier.verifyAsync(vertx, bearer).onComplete(ar -> {
-      req.resume();
-      if (ar.failed()) {
-        metrics.refused("unauthorized");
-        Problem.unauthorized(req.response(), ar.cause() instanceof AuthException
-            ? "invalid token: " + ar.cause().getMessage() : "token could not be verified");
-      } else {
-        then.accept(ar.result().tenantId(), ar.result().userId());
-      }
-    });
+    UserTokens.asUser(vertx, verifier, metrics, req,
+        "a user token or an API key is required: Authorization: Bearer <…>",
+        user -> then.accept(user.tenantId(), user.userId()));
   }
 }

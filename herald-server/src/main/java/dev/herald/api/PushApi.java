@@ -3,7 +3,6 @@ package dev.herald.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.auth.AuthException;
 import dev.herald.auth.Identity;
 import dev.herald.auth.TokenVerifier;
 import dev.herald.config.HeraldConfig;
@@ -12,7 +11,6 @@ import dev.herald.delivery.webpush.PushSubscriptionBody;
 import dev.herald.delivery.webpush.PushSubscriptions;
 import dev.herald.delivery.webpush.VapidKeys;
 import dev.herald.http.Bodies;
-import dev.herald.http.HttpAuth;
 import dev.herald.http.Problem;
 import dev.herald.http.Routes;
 import dev.herald.ops.HeraldMetrics;
@@ -138,23 +136,7 @@ public final class PushApi {
 
   /** The user behind the request's token, then {@code action}; 401 without a valid one. */
   private void asUser(HttpServerRequest req, Consumer<Identity> action) {
-    String token = HttpAuth.bearer(req);
-    if (token == null) {
-      metrics.refused("unauthorized");
-      Problem.unauthorized(req.response(), "a user token is required: Authorization: Bearer <jwt>");
-      return;
-    }
-    req.pause();
-    verifier.verifyAsync(vertx, token).onComplete(ar -> {
-      req.resume();
-      if (ar.failed()) {
-        metrics.refused("unauthorized");
-        Problem.unauthorized(req.response(), ar.cause() instanceof AuthException
-            ? "invalid token: " + ar.cause().getMessage() : "token could not be verified");
-      } else {
-        action.accept(ar.result());
-      }
-    });
+    UserTokens.asUser(vertx, verifier, metrics, req, UserTokens.REQUIRED, action);
   }
 
   private void refuse(HttpServerRequest req, Throwable e) {
